@@ -1,0 +1,50 @@
+# Two commands matter: `make run` (set up and serve on http://127.0.0.1:8000/) and
+# `make test` (the whole suite). Both create .venv and install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test lint check-python demo worker clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || \
+	  { echo "Dormant Guard needs Python 3.12 or newer; '$(PYTHON)' is older. Try: make run PYTHON=python3.12"; exit 1; }
+
+$(BIN)/python: | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+# A local .env with DEBUG on and a fresh secret key; never committed.
+.env: | $(BIN)/python
+	@$(BIN)/python -c 'import secrets; print("DEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50))' > .env
+	@echo "Wrote .env for local development (DEBUG on, console email)."
+
+run: $(VENV)/.installed .env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	@if [ -n "$(DEMO)" ]; then $(BIN)/python manage.py seed_demo; fi
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+demo:
+	$(MAKE) run DEMO=1
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest $(ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/python -m ruff check .
+
+worker: $(VENV)/.installed .env
+	$(BIN)/python manage.py db_worker
+
+clean:
+	rm -rf $(VENV) staticfiles screenshots test-results

@@ -1,0 +1,69 @@
+"""Sign-in plumbing: email login, encrypted MFA secrets, the admin behind allauth."""
+
+import time
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.urls import reverse
+
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_totp_secret_is_encrypted_at_rest_and_still_validates(owner):
+    secret = generate_totp_secret()
+    totp = TOTP.activate(owner, secret)
+
+    stored = Authenticator.objects.get(user=owner, type=Authenticator.Type.TOTP).data["secret"]
+    assert stored != secret
+    assert secret not in stored
+
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    assert totp.validate_code(code)
+
+
+def test_login_with_email_and_password(anon_client, owner):
+    response = anon_client.post(
+        reverse("account_login"), {"login": owner.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+
+
+def test_unverified_email_cannot_sign_in(anon_client):
+    user = UserFactory(email="pending@example.com", verified=False)
+    response = anon_client.post(
+        reverse("account_login"), {"login": user.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+
+
+def test_admin_login_goes_through_allauth(anon_client):
+    response = anon_client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    login = anon_client.get(response["Location"], follow=True)
+    assert login.redirect_chain[-1][0].startswith(reverse("account_login"))
+
+
+def test_staff_user_reaches_the_admin(anon_client):
+    staff = UserFactory(email="editor@example.com", is_staff=True, is_superuser=True)
+    anon_client.force_login(staff)
+    assert anon_client.get(reverse("admin:index")).status_code == 200
+
+
+def test_non_staff_user_is_refused_by_the_admin(owner_client):
+    response = owner_client.get(reverse("admin:login"))
+    assert response.status_code in (302, 403)
+    assert owner_client.get(reverse("admin:index")).status_code != 200
+
+
+@pytest.mark.parametrize(
+    "url_name", ["account_email", "account_change_password", "mfa_index", "usersessions_list"]
+)
+def test_settings_pages_render_in_the_app_layout(owner_client, url_name):
+    response = owner_client.get(reverse(url_name))
+    assert response.status_code == 200
+    assert b'class="settings-nav"' in response.content
