@@ -1,8 +1,26 @@
 from django.urls import path
 
-from . import views
+from . import io_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("accounts/new/", views.account_create, name="account_create"),
+    path("accounts/archived/", views.archived_accounts, name="archived_accounts"),
+    path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
+    path("accounts/<int:pk>/edit/", views.account_edit, name="account_edit"),
+    path("accounts/<int:pk>/archive/", views.account_archive, name="account_archive"),
+    path("accounts/<int:pk>/restore/", views.account_restore, name="account_restore"),
+    path("accounts/<int:pk>/delete/", views.account_delete, name="account_delete"),
+    path("accounts/<int:pk>/check-in/today/", views.check_in_today, name="check_in_today"),
+    path("accounts/<int:pk>/check-in/", views.check_in_add, name="check_in_add"),
+    path(
+        "accounts/<int:pk>/check-in/<int:check_in_pk>/delete/",
+        views.check_in_delete,
+        name="check_in_delete",
+    ),
+    path("recovery-map/", views.recovery_map, name="recovery_map"),
+    path("export/accounts.csv", io_views.export_csv, name="export_csv"),
+    path("export/accounts.json", io_views.export_json, name="export_json"),
+    path("import/", io_views.import_accounts, name="import_accounts"),
 ]

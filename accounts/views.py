@@ -1,5 +1,23 @@
+"""Views for a user's exchange accounts. Each view does one thing: check access through
+`accounts.access`, validate a form, call a service, render or redirect. Nothing changes
+state on GET."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from . import services
+from .access import owned_account_or_404, owned_accounts, owned_check_in_or_404
+from .charts import check_in_timeline_svg, upcoming_check_ins_svg
+from .forms import CheckInForm, ExchangeAccountForm
+from .overview import build_dashboard, overview_of
+from .recovery import recovery_groups
+from .status import Status
+
+CHART_MONTHS = 6
 
 
 def home(request):
@@ -9,6 +27,168 @@ def home(request):
     return render(request, "pages/landing.html")
 
 
+def _filtered(items, status: str, exchange: str):
+    return [
+        item for item in items
+        if (not status or item.status.status == status)
+        and (not exchange or item.account.exchange_name == exchange)
+    ]
+
+
 @login_required
 def dashboard(request):
-    return render(request, "accounts/dashboard.html")
+    today = timezone.localdate()
+    board = build_dashboard(owned_accounts(request.user).active(), today)
+    status = request.GET.get("status", "")
+    exchange = request.GET.get("exchange", "")
+    chart = upcoming_check_ins_svg(
+        [(str(i.account), i.status.next_check_in_on, i.status.status.value) for i in board.items],
+        today, months=CHART_MONTHS,
+    )
+    return render(request, "accounts/dashboard.html", {
+        "board": board,
+        "items": _filtered(board.items, status, exchange),
+        "statuses": Status,
+        "exchange_names": sorted({item.account.exchange_name for item in board.items}),
+        "selected_status": status,
+        "selected_exchange": exchange,
+        "chart": chart,
+        "today": today,
+    })
+
+
+@login_required
+def archived_accounts(request):
+    accounts = owned_accounts(request.user).filter(archived_at__isnull=False)
+    return render(request, "accounts/archived.html", {"accounts": accounts})
+
+
+@login_required
+def account_create(request):
+    form = ExchangeAccountForm(request.POST or None, owner=request.user)
+    if request.method == "POST" and form.is_valid():
+        account = services.create_account(form.save(commit=False))
+        messages.success(request, f"Added {account}.")
+        return redirect(account)
+    return render(request, "accounts/account_form.html", {"form": form})
+
+
+def _detail_context(account, check_in_form: CheckInForm) -> dict:
+    today = timezone.localdate()
+    check_ins = list(account.check_ins.all())
+    return {
+        "account": account,
+        "overview": overview_of(account, today),
+        "check_ins": check_ins,
+        "check_in_form": check_in_form,
+        "facts": account.exchange.facts.all() if account.exchange else [],
+        "timeline": check_in_timeline_svg(
+            [c.on for c in check_ins], today, interval_days=account.check_in_every_days
+        ),
+        "today": today,
+    }
+
+
+@login_required
+def account_detail(request, pk: int):
+    account = owned_account_or_404(request.user, pk)
+    context = _detail_context(account, CheckInForm(account=account))
+    return render(request, "accounts/account_detail.html", context)
+
+
+@login_required
+def account_edit(request, pk: int):
+    account = owned_account_or_404(request.user, pk)
+    form = ExchangeAccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved.")
+        return redirect(account)
+    return render(request, "accounts/account_form.html", {"form": form, "account": account})
+
+
+@login_required
+@require_POST
+def account_archive(request, pk: int):
+    account = owned_account_or_404(request.user, pk)
+    services.archive_account(account)
+    messages.success(request, f"Archived {account}. It no longer counts toward reminders.")
+    return redirect("dashboard")
+
+
+@login_required
+@require_POST
+def account_restore(request, pk: int):
+    account = owned_account_or_404(request.user, pk)
+    services.restore_account(account)
+    messages.success(request, f"Restored {account}.")
+    return redirect(account)
+
+
+@login_required
+def account_delete(request, pk: int):
+    """GET asks for confirmation; only POST deletes."""
+    account = owned_account_or_404(request.user, pk)
+    if request.method == "POST":
+        name = str(account)
+        account.delete()
+        messages.success(request, f"Deleted {name} and its check-in history.")
+        return redirect("dashboard")
+    return render(request, "accounts/account_confirm_delete.html", {"account": account})
+
+
+@login_required
+@require_POST
+def check_in_today(request, pk: int):
+    """One click: "I logged in today". htmx gets the updated row back; without
+    JavaScript the browser is sent back where it came from."""
+    account = owned_account_or_404(request.user, pk)
+    today = timezone.localdate()
+    _, created = services.record_check_in(account, today)
+    if request.htmx:
+        return render(request, "accounts/_account_row.html", {
+            "item": overview_of(account, today), "today": today, "just_checked_in": True,
+        })
+    if created:
+        messages.success(request, f"Recorded today's login to {account}.")
+    else:
+        messages.info(request, f"Today's login to {account} was already recorded.")
+    return redirect(_safe_next(request, account.get_absolute_url()))
+
+
+@login_required
+@require_POST
+def check_in_add(request, pk: int):
+    account = owned_account_or_404(request.user, pk)
+    form = CheckInForm(request.POST, account=account)
+    if form.is_valid():
+        services.record_check_in(account, form.cleaned_data["on"])
+        messages.success(request, f"Recorded a login on {form.cleaned_data['on']:%d %b %Y}.")
+        return redirect(account)
+    context = _detail_context(account, form)
+    return render(request, "accounts/account_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def check_in_delete(request, pk: int, check_in_pk: int):
+    check_in = owned_check_in_or_404(request.user, pk, check_in_pk)
+    if services.delete_check_in(check_in):
+        messages.success(request, f"Removed the check-in of {check_in.on:%d %b %Y}.")
+    else:
+        messages.error(request, "The only check-in can't be removed: it is the last login.")
+    return redirect(check_in.account)
+
+
+@login_required
+def recovery_map(request):
+    accounts = owned_accounts(request.user).active()
+    return render(request, "accounts/recovery_map.html", {"groups": recovery_groups(accounts)})
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+

@@ -194,7 +194,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Dormant Guard] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-USERSESSIONS_TRACK_ACTIVITY = True
+# Off: tracking rewrites the session row on every request (4 queries per page).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 MFA_ADAPTER = "users.adapters.EncryptingMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]

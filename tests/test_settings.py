@@ -8,17 +8,19 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
+CONFIG_VARIABLES = {
+    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "EMAIL_URL",
+    "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CACHE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 GOOD_SECRET = "s" * 20 + "-production-secret-" + "x" * 30
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {
-        "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "EMAIL_URL",
-        "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CACHE_URL",
-    }}
-    # A missing .env must not be filled from the developer's own file.
+    # Start from this process's environment minus anything that configures the app, so
+    # only the values under test apply (the browser tests' async flag included).
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
     clean["DATABASE_URL"] = "sqlite:///:memory:"
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 (fixed argv: this interpreter and manage.py)
         [sys.executable, "manage.py", *args],
         cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True, text=True, timeout=60, check=False,

@@ -22,3 +22,34 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 })();
+
+// Account form: show "exchange name" only when "Other…" is chosen.
+(function () {
+  "use strict";
+  var select = document.querySelector("select[name=exchange_choice]");
+  var other = document.getElementById("field-other_exchange_name");
+  if (!select || !other) return;
+  function sync() { other.hidden = select.value !== "other"; }
+  select.addEventListener("change", sync);
+  sync();
+})();
+
+// Print: a button that prints, and every collapsed step opened for paper.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.step:not([open])").forEach(function (el) {
+      el.setAttribute("open", "");
+      el.setAttribute("data-opened-for-print", "");
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    document.querySelectorAll("[data-opened-for-print]").forEach(function (el) {
+      el.removeAttribute("open");
+      el.removeAttribute("data-opened-for-print");
+    });
+  });
+})();

@@ -1,0 +1,140 @@
+"""Forms for exchange accounts and check-ins. Errors are shown beside their fields."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from .models import EARLIEST_PLAUSIBLE_DATE, Exchange, ExchangeAccount
+from .secret_detection import mask_login_hint
+
+OTHER_EXCHANGE = "other"
+YES_NO_UNSURE = [("", "Not sure"), ("true", "Yes"), ("false", "No")]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def validate_login_date(day: datetime.date, opened_on: datetime.date | None) -> None:
+    """A login date can't be in the future or before the account existed."""
+    today = timezone.localdate()
+    if day > today:
+        raise forms.ValidationError(
+            "That date is in the future. Record a login once it has happened.", code="future"
+        )
+    earliest = opened_on or EARLIEST_PLAUSIBLE_DATE
+    if day < earliest:
+        what = "you opened this account" if opened_on else "exchange accounts existed"
+        raise forms.ValidationError(
+            f"That is before {what} ({earliest:%d %b %Y}). Check the year.", code="too_early"
+        )
+
+
+def _yes_no_field(label: str, help_text: str = "") -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label, choices=YES_NO_UNSURE, required=False, help_text=help_text,
+        coerce=lambda value: {"true": True, "false": False}.get(value), empty_value=None,
+    )
+
+
+def exchange_choices() -> list[tuple[str, str]]:
+    """The catalogue's exchanges plus "Other", read when a form renders (not at import)."""
+    exchanges = Exchange.objects.values_list("slug", "name")
+    return [("", "Choose an exchange"), *exchanges, (OTHER_EXCHANGE, "Other…")]
+
+
+class ExchangeAccountForm(forms.ModelForm):
+    exchange_choice = forms.ChoiceField(label="Exchange", choices=exchange_choices)
+    anti_phishing_code_set = _yes_no_field(
+        "Anti-phishing code set", "A code the exchange shows in its genuine emails."
+    )
+    withdrawal_whitelist_on = _yes_no_field(
+        "Withdrawal whitelist on", "Withdrawals only go to addresses you approved."
+    )
+    password_is_strong = _yes_no_field("Password is 12+ characters with mixed character types")
+    password_is_unique = _yes_no_field("Password is used only on this exchange")
+    email_in_use = _yes_no_field("Linked email is one you still read")
+    api_keys_present = _yes_no_field("Has API keys", "Keys created for bots, tax tools, etc.")
+
+    class Meta:
+        model = ExchangeAccount
+        fields = [
+            "other_exchange_name", "label", "login_hint", "opened_on", "last_login_on",
+            "check_in_every_days", "holds_assets",
+            "two_factor_method", "anti_phishing_code_set", "withdrawal_whitelist_on",
+            "whitelist_reviewed_on", "password_changed_on", "password_is_strong",
+            "password_is_unique", "email_in_use", "phone_status", "api_keys_present",
+            "api_keys_reviewed_on", "devices_reviewed_on", "kyc_status", "notes",
+        ]
+        widgets = {
+            "opened_on": DateInput(),
+            "last_login_on": DateInput(),
+            "whitelist_reviewed_on": DateInput(),
+            "password_changed_on": DateInput(),
+            "api_keys_reviewed_on": DateInput(),
+            "devices_reviewed_on": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"last_login_on": "Last login"}
+        help_texts = {"last_login_on": "Roughly is fine. Later logins are recorded as check-ins."}
+
+    def __init__(self, *args, owner=None, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.owner = owner
+        self.fields["other_exchange_name"].required = False
+        if self.instance.pk:
+            # After creation the last login moves only through check-ins.
+            del self.fields["last_login_on"]
+            self.initial["exchange_choice"] = (
+                self.instance.exchange.slug if self.instance.exchange else OTHER_EXCHANGE
+            )
+        else:
+            self.initial.setdefault("last_login_on", timezone.localdate())
+
+    def clean_login_hint(self) -> str:
+        return mask_login_hint(self.cleaned_data["login_hint"])
+
+    def clean(self):
+        cleaned = super().clean()
+        choice = cleaned.get("exchange_choice")
+        if choice == OTHER_EXCHANGE:
+            if not cleaned.get("other_exchange_name", "").strip():
+                self.add_error("other_exchange_name", "Give the exchange's name.")
+            cleaned["exchange"] = None
+        elif choice:
+            cleaned["exchange"] = Exchange.objects.filter(slug=choice).first()
+            cleaned["other_exchange_name"] = ""
+        opened_on = cleaned.get("opened_on")
+        if opened_on and opened_on > timezone.localdate():
+            self.add_error("opened_on", "That date is in the future.")
+        if "last_login_on" in self.fields and cleaned.get("last_login_on"):
+            try:
+                validate_login_date(cleaned["last_login_on"], opened_on)
+            except forms.ValidationError as error:
+                self.add_error("last_login_on", error)
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.exchange = self.cleaned_data.get("exchange")
+        self.instance.other_exchange_name = self.cleaned_data.get("other_exchange_name", "")
+        if self.owner is not None:
+            self.instance.owner = self.owner
+        return super().save(commit=commit)
+
+
+class CheckInForm(forms.Form):
+    on = forms.DateField(label="Date of login", widget=DateInput())
+
+    def __init__(self, *args, account: ExchangeAccount, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.account = account
+        self.fields["on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_on(self) -> datetime.date:
+        day = self.cleaned_data["on"]
+        validate_login_date(day, self.account.opened_on)
+        return day

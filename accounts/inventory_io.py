@@ -1,0 +1,463 @@
+"""Export a user's account inventory as CSV or JSON, and import it back from CSV.
+
+Import builds one `ExchangeAccountForm` per row, so an imported account passes exactly the
+checks a typed one does (secret detection, date rules, choices). It is all or nothing: if
+any row has a problem, every problem is reported with its row number and nothing is saved.
+
+Row numbers are those a spreadsheet shows: the header is row 1, the first account row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import services
+from .forms import OTHER_EXCHANGE, ExchangeAccountForm
+from .models import Exchange, ExchangeAccount, KycStatus, PhoneStatus, TwoFactorMethod
+
+FORMAT_NAME = "dormant-guard-accounts"
+FORMAT_VERSION = 1
+
+MAX_FILE_BYTES = 1024 * 1024  # 1 MB
+MAX_ROWS = 1000
+
+CSV_COLUMNS = (
+    "exchange",
+    "label",
+    "login_hint",
+    "opened_on",
+    "last_login_on",
+    "check_in_every_days",
+    "holds_assets",
+    "two_factor_method",
+    "anti_phishing_code_set",
+    "withdrawal_whitelist_on",
+    "whitelist_reviewed_on",
+    "password_changed_on",
+    "password_is_strong",
+    "password_is_unique",
+    "email_in_use",
+    "phone_status",
+    "api_keys_present",
+    "api_keys_reviewed_on",
+    "devices_reviewed_on",
+    "kyc_status",
+    "notes",
+    "archived",
+)
+# The only columns a hand-made file must have; the others fall back to the defaults below.
+REQUIRED_COLUMNS = ("exchange", "last_login_on")
+
+TEXT_COLUMNS = ("label", "login_hint", "notes")
+DATE_COLUMNS = (
+    "opened_on", "last_login_on", "whitelist_reviewed_on", "password_changed_on",
+    "api_keys_reviewed_on", "devices_reviewed_on",
+)
+# Yes / no / blank ("not sure").
+OPTIONAL_BOOLEAN_COLUMNS = (
+    "anti_phishing_code_set", "withdrawal_whitelist_on", "password_is_strong",
+    "password_is_unique", "email_in_use", "api_keys_present",
+)
+CHOICE_COLUMNS = {
+    "two_factor_method": TwoFactorMethod,
+    "phone_status": PhoneStatus,
+    "kyc_status": KycStatus,
+}
+# What a blank cell (or a missing optional column) means.
+BLANK_DEFAULTS = {
+    "check_in_every_days": str(ExchangeAccount._meta.get_field("check_in_every_days").default),
+    "holds_assets": "yes",
+    "two_factor_method": TwoFactorMethod.UNKNOWN.value,
+    "phone_status": PhoneStatus.UNKNOWN.value,
+    "kyc_status": KycStatus.UNKNOWN.value,
+    "archived": "no",
+}
+
+YES_WORDS = frozenset({"yes", "y", "true", "1"})
+NO_WORDS = frozenset({"no", "n", "false", "0"})
+YES_NO_MESSAGE = "Use “yes”, “no” or leave it blank."
+DATE_MESSAGE = "Use the date format YYYY-MM-DD, e.g. 2026-11-24."
+ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# Spreadsheets run cells starting with these as formulas; exports prefix them with a quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DELIMITERS = (",", ";", "\t")
+
+_COLUMN_ORDER = {name: index for index, name in enumerate(CSV_COLUMNS)}
+# Form field -> CSV column, for reporting the form's errors.
+FORM_FIELD_COLUMNS = {"exchange_choice": "exchange", "other_exchange_name": "exchange"}
+
+
+def _choice_help(choices) -> str:
+    return ", ".join(choices.values)
+
+
+# Shown on the import page: (column, what it holds).
+COLUMN_HELP = (
+    ("exchange", "The exchange's name or short name (e.g. Binance or binance). "
+     "A name we don't know is kept as “Other” with that name. Required."),
+    ("label", "Your own name for the account, e.g. Main. Optional."),
+    ("login_hint", "Which email or phone it uses, masked (j***@mail.com). "
+     "Full addresses are masked for you."),
+    ("opened_on", "When you opened it, YYYY-MM-DD. Optional."),
+    ("last_login_on", "Your last login, YYYY-MM-DD; not in the future. Required."),
+    ("check_in_every_days", "Days between check-ins, 7 to 730. Blank means 90."),
+    ("holds_assets", "yes or no. Blank means yes."),
+    ("two_factor_method", f"One of {_choice_help(TwoFactorMethod)}. Blank means unknown."),
+    ("anti_phishing_code_set, withdrawal_whitelist_on, password_is_strong, "
+     "password_is_unique, email_in_use, api_keys_present", "yes, no, or blank for not sure."),
+    ("whitelist_reviewed_on, password_changed_on, api_keys_reviewed_on, devices_reviewed_on",
+     "Dates, YYYY-MM-DD, or blank."),
+    ("phone_status", f"One of {_choice_help(PhoneStatus)}. Blank means unknown."),
+    ("kyc_status", f"One of {_choice_help(KycStatus)}. Blank means unknown."),
+    ("notes", "Anything that helps you later — never passwords, codes, keys or "
+     "recovery phrases (rows containing them are refused)."),
+    ("archived", "yes to import the account as archived. Blank means no."),
+)
+
+
+class InventoryFileError(ValueError):
+    """The file as a whole can't be read (size, encoding, header, row count)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    form: ExchangeAccountForm
+    archived: bool
+
+
+@dataclass
+class ImportResult:
+    rows: list[ParsedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Export
+# --------------------------------------------------------------------------------------------
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _iso(value: datetime.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _spreadsheet_safe(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _unquote(text: str) -> str:
+    """Undo `_spreadsheet_safe`: drop the quote it put before a formula-like cell."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+def account_row(account: ExchangeAccount) -> dict[str, str]:
+    """One account as CSV cells (strings), keyed by CSV_COLUMNS."""
+    row = {
+        "exchange": account.exchange_name,
+        "label": account.label,
+        "login_hint": account.login_hint,
+        "notes": account.notes,
+        "check_in_every_days": str(account.check_in_every_days),
+        "holds_assets": _yes_no(account.holds_assets),
+        "two_factor_method": account.two_factor_method,
+        "phone_status": account.phone_status,
+        "kyc_status": account.kyc_status,
+        "archived": _yes_no(account.is_archived),
+    }
+    row.update({name: _iso(getattr(account, name)) for name in DATE_COLUMNS})
+    row.update({name: _yes_no(getattr(account, name)) for name in OPTIONAL_BOOLEAN_COLUMNS})
+    return {name: row[name] for name in CSV_COLUMNS}
+
+
+def accounts_to_csv(accounts: Iterable[ExchangeAccount]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for account in accounts:
+        row = account_row(account)
+        for name in ("exchange", *TEXT_COLUMNS):
+            row[name] = _spreadsheet_safe(row[name])
+        writer.writerow(row.values())
+    return out.getvalue()
+
+
+def accounts_to_json(
+    accounts: Iterable[ExchangeAccount],
+    check_ins_by_account: Mapping[int, Iterable[datetime.date]],
+) -> dict:
+    """A JSON-ready dict: JSON's own true/false/null and numbers, ISO dates."""
+    items = []
+    for account in accounts:
+        item: dict = {
+            "exchange": account.exchange_name,
+            "exchange_slug": account.exchange.slug if account.exchange else None,
+            "label": account.label,
+            "login_hint": account.login_hint,
+            "check_in_every_days": account.check_in_every_days,
+            "holds_assets": account.holds_assets,
+            "two_factor_method": account.two_factor_method,
+            "phone_status": account.phone_status,
+            "kyc_status": account.kyc_status,
+            "notes": account.notes,
+            "archived": account.is_archived,
+            "archived_at": account.archived_at.isoformat() if account.archived_at else None,
+            "next_check_in_on": _iso(account.next_check_in_on) or None,
+        }
+        item.update({name: _iso(getattr(account, name)) or None for name in DATE_COLUMNS})
+        item.update({name: getattr(account, name) for name in OPTIONAL_BOOLEAN_COLUMNS})
+        item["check_ins"] = sorted(
+            day.isoformat() for day in check_ins_by_account.get(account.pk, ())
+        )
+        items.append(item)
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "exported_at": timezone.now().isoformat(timespec="seconds"),
+        "accounts": items,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Import
+# --------------------------------------------------------------------------------------------
+
+
+def decode_upload(data: bytes) -> str:
+    """UTF-8 text (with or without Excel's byte-order mark), or a clear error."""
+    if len(data) > MAX_FILE_BYTES:
+        raise InventoryFileError(
+            f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB. "
+            f"Split it into smaller files of at most {MAX_ROWS} accounts."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InventoryFileError(
+            "The file isn't UTF-8 text. In Excel choose “CSV UTF-8 (comma delimited)” when "
+            "saving; in Numbers or LibreOffice choose UTF-8 as the character set."
+        ) from None
+
+
+def _normalise_header(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().lstrip("\ufeff").strip().lower())
+
+
+def _pick_delimiter(text: str) -> str:
+    first_line = text.split("\n", 1)[0]
+    counts = {delimiter: first_line.count(delimiter) for delimiter in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _read_header(header: list[str]) -> list[str]:
+    columns = [_normalise_header(name) for name in header]
+    problems = []
+    unknown = [name for name in columns if name and name not in CSV_COLUMNS]
+    if unknown:
+        problems.append("Unknown columns: " + ", ".join(unknown) + ".")
+    if "" in columns:
+        problems.append("A column in the header row has no name.")
+    duplicates = sorted({name for name in columns if name and columns.count(name) > 1})
+    if duplicates:
+        problems.append("Columns given twice: " + ", ".join(duplicates) + ".")
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        problems.append("Missing columns: " + ", ".join(missing) + ".")
+    if problems:
+        raise InventoryFileError(
+            " ".join(problems)
+            + " The first row must name the columns; the recognised columns are: "
+            + ", ".join(CSV_COLUMNS) + "."
+        )
+    return columns
+
+
+def _exchange_lookup() -> dict[str, str]:
+    lookup = {}
+    for slug, name in Exchange.objects.values_list("slug", "name"):
+        lookup[name.casefold()] = slug
+        lookup[slug.casefold()] = slug
+    return lookup
+
+
+def _parse_yes_no(value: str) -> bool | None:
+    """True / False / None for blank; ValueError for anything else."""
+    word = value.strip().casefold()
+    if not word:
+        return None
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    raise ValueError(word)
+
+
+def _choice_value(value: str, choices) -> str:
+    """Accept a choice's value or its label, in any case; else pass it on for the form."""
+    wanted = value.strip().casefold()
+    for choice_value, label in choices.choices:
+        if wanted in (choice_value.casefold(), str(label).casefold()):
+            return choice_value
+    return value.strip()
+
+
+def _row_to_form_data(
+    cells: Mapping[str, str], exchanges: Mapping[str, str]
+) -> tuple[dict[str, str], bool, list[tuple[str, str]]]:
+    """Map a row's cells to ExchangeAccountForm data; also the archived flag and the
+    problems the form can't see (yes/no and date spelling)."""
+    problems: list[tuple[str, str]] = []
+    data: dict[str, str] = {}
+
+    exchange = " ".join(_unquote(cells.get("exchange", "")).split())
+    if exchange:
+        slug = exchanges.get(exchange.casefold())
+        data["exchange_choice"] = slug or OTHER_EXCHANGE
+        data["other_exchange_name"] = "" if slug else exchange
+    for name in TEXT_COLUMNS:
+        data[name] = _unquote(cells.get(name, ""))
+
+    for name in DATE_COLUMNS:
+        value = cells.get(name, "").strip()
+        if value and not ISO_DATE_RE.fullmatch(value):
+            problems.append((name, DATE_MESSAGE))
+        data[name] = value
+
+    for name in ("check_in_every_days", "two_factor_method", "phone_status", "kyc_status"):
+        data[name] = cells.get(name, "").strip() or BLANK_DEFAULTS[name]
+    for name, choices in CHOICE_COLUMNS.items():
+        data[name] = _choice_value(data[name], choices)
+
+    for name in (*OPTIONAL_BOOLEAN_COLUMNS, "holds_assets"):
+        try:
+            value = _parse_yes_no(cells.get(name, ""))
+        except ValueError:
+            problems.append((name, YES_NO_MESSAGE))
+            value = None
+        if value is None and name == "holds_assets":
+            value = True
+        data[name] = "" if value is None else ("true" if value else "false")
+
+    try:
+        archived = bool(_parse_yes_no(cells.get("archived", "")))
+    except ValueError:
+        problems.append(("archived", YES_NO_MESSAGE))
+        archived = False
+    return data, archived, problems
+
+
+def _form_errors(form: ExchangeAccountForm) -> list[tuple[str, str]]:
+    """The form's errors keyed by CSV column, reworded where the web wording misleads."""
+    errors = []
+    for field_name, field_errors in form.errors.as_data().items():
+        column = FORM_FIELD_COLUMNS.get(field_name, field_name)
+        if column == "__all__":
+            column = ""
+        for error in field_errors:
+            if field_name == "exchange_choice" and error.code == "required":
+                message = "Give the exchange's name, e.g. Binance."
+            elif error.code == "invalid_choice" and column in CHOICE_COLUMNS:
+                message = "Not a known value. Use one of: " + _choice_help(
+                    CHOICE_COLUMNS[column]
+                ) + "."
+            else:
+                message = " ".join(error.messages)
+            errors.append((column, message))
+    return errors
+
+
+def parse_csv(text: str, owner) -> ImportResult:
+    """Read and validate every row; raises InventoryFileError if the file as a whole is
+    unusable. Nothing is saved here: see `import_rows`."""
+    text = text.removeprefix("\ufeff")
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise InventoryFileError(f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB.")
+    if not text.strip():
+        raise InventoryFileError(
+            "The file is empty. It needs a header row naming the columns, then one row per "
+            "account."
+        )
+    if text.lstrip().startswith(("{", "[")):
+        raise InventoryFileError(
+            "This looks like a JSON file. Import takes the CSV format: download your accounts "
+            "as CSV for a template."
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_pick_delimiter(text))
+    result = ImportResult()
+    exchanges = _exchange_lookup()
+    try:
+        columns = _read_header(next(reader))
+        for row_number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines and rows of empty cells that spreadsheets leave
+            if len(result.rows) >= MAX_ROWS:
+                raise InventoryFileError(
+                    f"The file has more than {MAX_ROWS} accounts. Split it into smaller files."
+                )
+            result.rows.append(_parse_row(row_number, columns, cells, exchanges, owner, result))
+    except csv.Error as error:
+        raise InventoryFileError(
+            f"The file can't be read as CSV (near row {reader.line_num}): {error}."
+        ) from None
+    if not result.rows:
+        raise InventoryFileError("The file has a header row but no accounts.")
+    return result
+
+
+def _parse_row(row_number, columns, cells, exchanges, owner, result) -> ParsedRow:
+    if len(cells) > len(columns):
+        extra = cells[len(columns):]
+        if any(cell.strip() for cell in extra):
+            result.errors.append(
+                RowError(row_number, "", "This row has more cells than the header has columns.")
+            )
+    data, archived, problems = _row_to_form_data(dict(zip(columns, cells, strict=False)),
+                                                 exchanges)
+    form = ExchangeAccountForm(data, owner=owner)
+    form_problems = _form_errors(form)
+    seen_columns = {column for column, _ in problems}
+    # A badly spelled date is reported once, in our words, not again by the form.
+    problems += [(c, m) for c, m in form_problems if c not in seen_columns or c not in DATE_COLUMNS]
+    problems.sort(key=lambda problem: _COLUMN_ORDER.get(problem[0], -1))
+    result.errors += [RowError(row_number, column, message) for column, message in problems]
+    return ParsedRow(row=row_number, form=form, archived=archived)
+
+
+def import_rows(result: ImportResult, owner) -> list[ExchangeAccount]:
+    """Save every parsed row in one transaction; refuses a result with errors."""
+    if not result.is_valid:
+        raise ValueError("Only a valid ImportResult can be imported.")
+    created = []
+    now = timezone.now()
+    with transaction.atomic():
+        for parsed in result.rows:
+            account = parsed.form.save(commit=False)
+            account.owner = owner
+            if parsed.archived:
+                account.archived_at = now
+            created.append(services.create_account(account))
+    return created

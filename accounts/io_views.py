@@ -1,0 +1,128 @@
+"""Download the account inventory (CSV, JSON) and import accounts from a CSV file.
+
+Everything is scoped to the signed-in user through `accounts.access.owned_accounts`.
+Exports include archived accounts and run a fixed number of queries however many
+accounts there are.
+"""
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .access import owned_accounts
+from .inventory_io import (
+    COLUMN_HELP,
+    CSV_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    REQUIRED_COLUMNS,
+    InventoryFileError,
+    accounts_to_csv,
+    accounts_to_json,
+    decode_upload,
+    import_rows,
+    parse_csv,
+)
+from .models import CheckIn
+
+FILENAME = "dormant-guard-accounts-{day}.{extension}"
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=f"UTF-8 CSV with a header row, at most {MAX_FILE_BYTES // 1024 // 1024} MB "
+        f"and {MAX_ROWS} accounts.",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB. "
+                f"Split it into smaller files of at most {MAX_ROWS} accounts.",
+                code="too_large",
+            )
+        try:
+            self.text = decode_upload(upload.read())
+        except InventoryFileError as error:
+            raise forms.ValidationError(str(error), code="unreadable") from None
+        return upload
+
+
+def _download(content: str, content_type: str, extension: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    day = timezone.localdate().isoformat()
+    filename = FILENAME.format(day=day, extension=extension)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _export_accounts(user):
+    # Archived accounts too: an export is a complete backup of the inventory.
+    return owned_accounts(user).order_by("id")
+
+
+@never_cache
+@login_required
+@require_GET
+def export_csv(request):
+    # The byte-order mark makes Excel read the file as UTF-8; our import accepts it.
+    content = "\ufeff" + accounts_to_csv(_export_accounts(request.user))
+    return _download(content, "text/csv; charset=utf-8", "csv")
+
+
+@never_cache
+@login_required
+@require_GET
+def export_json(request):
+    accounts = list(
+        _export_accounts(request.user).prefetch_related(
+            Prefetch("check_ins", queryset=CheckIn.objects.order_by("on"))
+        )
+    )
+    check_ins = {account.pk: [c.on for c in account.check_ins.all()] for account in accounts}
+    payload = accounts_to_json(accounts, check_ins)
+    content = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return _download(content, "application/json; charset=utf-8", "json")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_accounts(request):
+    row_errors = []
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = parse_csv(form.text, request.user)
+            except InventoryFileError as error:
+                form.add_error("file", str(error))
+            else:
+                if result.errors:
+                    row_errors = result.errors
+                else:
+                    created = import_rows(result, request.user)
+                    count = len(created)
+                    noun = "account" if count == 1 else "accounts"
+                    messages.success(request, f"Imported {count} {noun}.")
+                    return redirect("dashboard")
+    else:
+        form = ImportForm()
+    return render(request, "accounts/import.html", {
+        "form": form,
+        "row_errors": row_errors,
+        "column_help": COLUMN_HELP,
+        "columns": CSV_COLUMNS,
+        "required_columns": REQUIRED_COLUMNS,
+        "max_rows": MAX_ROWS,
+    })

@@ -1,0 +1,256 @@
+"""Exchanges, a user's accounts at them, and check-ins.
+
+Nothing here ever holds a secret: only dates, choices and yes/no statements about
+the security of an account ("anti-phishing code: set"), never the code itself.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+from .secret_detection import reject_secrets
+
+DEFAULT_CHECK_IN_DAYS = 90  # the article's "log in every few months"
+MIN_CHECK_IN_DAYS = 7
+MAX_CHECK_IN_DAYS = 730
+# No exchange account can predate the first exchanges; a floor for typed dates.
+EARLIEST_PLAUSIBLE_DATE = datetime.date(2010, 1, 1)
+
+
+class Certainty(models.TextChoices):
+    OFFICIAL = "official", "Official source"
+    SECONDARY = "secondary", "Secondary source"
+    UNCERTAIN = "uncertain", "Uncertain"
+
+
+class Exchange(models.Model):
+    """A catalogue entry, seeded by a data migration and kept current in the admin."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    website = models.URLField(blank=True)
+    # Days without a login after which the exchange may start treating the account
+    # as dormant; blank when no source says.
+    dormancy_after_days = models.PositiveIntegerField(null=True, blank=True)
+    offers_authenticator = models.BooleanField("authenticator app", default=True)
+    offers_security_key = models.BooleanField("security key / passkey", default=False)
+    offers_sms = models.BooleanField("SMS codes", default=False)
+    offers_anti_phishing_code = models.BooleanField("anti-phishing code", default=False)
+    offers_withdrawal_whitelist = models.BooleanField("withdrawal whitelist", default=False)
+    offers_device_management = models.BooleanField("device management", default=False)
+    offers_api_keys = models.BooleanField("API keys", default=False)
+    features_source = models.CharField(max_length=200, blank=True)
+    features_checked_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExchangeFact(models.Model):
+    """One sourced statement about an exchange: a dormancy rule, a hold, a fee."""
+
+    class Kind(models.TextChoices):
+        DORMANCY = "dormancy", "Dormancy and inactivity"
+        ESCHEATMENT = "escheatment", "Unclaimed property"
+        FEE = "fee", "Inactivity fee"
+        HOLD = "hold", "Hold or wait"
+        ASSETS = "assets", "Asset safety"
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="facts")
+    kind = models.CharField(max_length=20, choices=Kind)
+    summary = models.TextField()
+    source_name = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField(blank=True)
+    certainty = models.CharField(max_length=20, choices=Certainty, default=Certainty.OFFICIAL)
+    checked_on = models.DateField()
+
+    class Meta:
+        ordering = ["exchange", "kind", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.exchange}: {self.get_kind_display()}"
+
+    @property
+    def is_uncertain(self) -> bool:
+        return self.certainty == Certainty.UNCERTAIN
+
+
+class TwoFactorMethod(models.TextChoices):
+    # Ordered weakest to strongest; findings rely on the names, not the order.
+    UNKNOWN = "unknown", "Not sure"
+    NONE = "none", "None"
+    SMS = "sms", "SMS code"
+    EMAIL = "email", "Email code"
+    AUTHENTICATOR = "authenticator", "Authenticator app"
+    SECURITY_KEY = "security_key", "Security key or passkey"
+
+
+class PhoneStatus(models.TextChoices):
+    UNKNOWN = "unknown", "Not sure"
+    IN_USE = "in_use", "Still mine and in use"
+    NOT_IN_USE = "not_in_use", "No longer in use"
+    NONE = "none", "No phone linked"
+
+
+class KycStatus(models.TextChoices):
+    UNKNOWN = "unknown", "Not sure"
+    VERIFIED = "verified", "Verified"
+    UPDATE_REQUESTED = "update_requested", "Update requested"
+
+
+class ExchangeAccountQuerySet(models.QuerySet):
+    def owned_by(self, user) -> "ExchangeAccountQuerySet":
+        return self.filter(owner=user)
+
+    def active(self) -> "ExchangeAccountQuerySet":
+        return self.filter(archived_at__isnull=True)
+
+
+class ExchangeAccount(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exchange_accounts"
+    )
+    exchange = models.ForeignKey(
+        Exchange, on_delete=models.PROTECT, null=True, blank=True, related_name="accounts"
+    )
+    other_exchange_name = models.CharField(
+        "exchange name", max_length=80, blank=True, validators=[reject_secrets],
+        help_text="Only for an exchange that is not in our list.",
+    )
+    label = models.CharField(
+        max_length=80, blank=True, validators=[reject_secrets],
+        help_text="Your own name for it, e.g. “Main” or “Old DCA account”.",
+    )
+    login_hint = models.CharField(
+        max_length=80, blank=True, validators=[reject_secrets],
+        help_text="Which email or phone it uses, masked (j***@mail.com). "
+        "Full addresses are masked for you.",
+    )
+    notes = models.TextField(
+        blank=True, max_length=2000, validators=[reject_secrets],
+        help_text="Anything that helps you later. Never passwords, codes or recovery phrases.",
+    )
+    opened_on = models.DateField(
+        null=True, blank=True, help_text="Roughly when you opened it, if you know."
+    )
+    last_login_on = models.DateField("last login")
+    check_in_every_days = models.PositiveSmallIntegerField(
+        "check in every (days)",
+        default=DEFAULT_CHECK_IN_DAYS,
+        validators=[MinValueValidator(MIN_CHECK_IN_DAYS), MaxValueValidator(MAX_CHECK_IN_DAYS)],
+    )
+    # Stored, indexed copy of last_login_on + check_in_every_days, so the reminder
+    # sweep and the dashboard sort scan one index instead of computing per row.
+    next_check_in_on = models.DateField(editable=False, db_index=True)
+    holds_assets = models.BooleanField("still holds assets", default=True)
+
+    two_factor_method = models.CharField(
+        "two-factor method", max_length=20, choices=TwoFactorMethod,
+        default=TwoFactorMethod.UNKNOWN,
+    )
+    anti_phishing_code_set = models.BooleanField("anti-phishing code set", null=True, blank=True)
+    withdrawal_whitelist_on = models.BooleanField("withdrawal whitelist on", null=True, blank=True)
+    whitelist_reviewed_on = models.DateField("whitelist last reviewed", null=True, blank=True)
+    password_changed_on = models.DateField("password last changed", null=True, blank=True)
+    password_is_strong = models.BooleanField(
+        "password is 12+ characters with mixed character types", null=True, blank=True
+    )
+    password_is_unique = models.BooleanField(
+        "password is used only on this exchange", null=True, blank=True
+    )
+    email_in_use = models.BooleanField("linked email still in use", null=True, blank=True)
+    phone_status = models.CharField(
+        "linked phone", max_length=20, choices=PhoneStatus, default=PhoneStatus.UNKNOWN
+    )
+    api_keys_present = models.BooleanField("has API keys", null=True, blank=True)
+    api_keys_reviewed_on = models.DateField("API keys last reviewed", null=True, blank=True)
+    devices_reviewed_on = models.DateField(
+        "devices and login history last reviewed", null=True, blank=True
+    )
+    kyc_status = models.CharField(
+        "identity verification (KYC)", max_length=20, choices=KycStatus,
+        default=KycStatus.UNKNOWN,
+    )
+
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExchangeAccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["next_check_in_on", "id"]
+        indexes = [
+            # Dashboard: one owner's live accounts in due order.
+            models.Index(
+                fields=["owner", "next_check_in_on"],
+                condition=models.Q(archived_at__isnull=True),
+                name="account_owner_due_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(exchange__isnull=False) | ~models.Q(other_exchange_name=""),
+                name="account_names_an_exchange",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exchange_name} – {self.label}" if self.label else self.exchange_name
+
+    def save(self, *args, **kwargs):
+        self.next_check_in_on = self.last_login_on + datetime.timedelta(
+            days=self.check_in_every_days
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and (
+            {"last_login_on", "check_in_every_days"} & set(update_fields)
+        ):
+            kwargs["update_fields"] = {*update_fields, "next_check_in_on"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("account_detail", args=[self.pk])
+
+    @property
+    def exchange_name(self) -> str:
+        return self.exchange.name if self.exchange is not None else self.other_exchange_name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def dormancy_after_days(self) -> int | None:
+        return self.exchange.dormancy_after_days if self.exchange is not None else None
+
+
+class CheckIn(models.Model):
+    """One day the owner logged in to the account. The latest is its last login."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Recorded by you"
+        ADDED = "added", "When the account was added"
+        WALKTHROUGH = "walkthrough", "From a walkthrough"
+        IMPORT = "import", "Imported"
+
+    account = models.ForeignKey(ExchangeAccount, on_delete=models.CASCADE, related_name="check_ins")
+    on = models.DateField()
+    source = models.CharField(max_length=20, choices=Source, default=Source.MANUAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "on"], name="one_check_in_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} on {self.on}"
+
