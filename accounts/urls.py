@@ -1,5 +1,7 @@
 from django.urls import path
 
+from checklists import views as walkthrough_views
+
 from . import io_views, views
 
 urlpatterns = [
@@ -18,6 +20,23 @@ urlpatterns = [
         "accounts/<int:pk>/check-in/<int:check_in_pk>/delete/",
         views.check_in_delete,
         name="check_in_delete",
+    ),
+    path("accounts/<int:pk>/walkthrough/", walkthrough_views.walkthrough, name="walkthrough"),
+    path(
+        "accounts/<int:pk>/walkthrough/start/",
+        walkthrough_views.walkthrough_start, name="walkthrough_start",
+    ),
+    path(
+        "accounts/<int:pk>/walkthrough/restart/",
+        walkthrough_views.walkthrough_restart, name="walkthrough_restart",
+    ),
+    path(
+        "accounts/<int:pk>/walkthrough/steps/<int:step_pk>/undo/",
+        walkthrough_views.step_undo, name="walkthrough_step_undo",
+    ),
+    path(
+        "accounts/<int:pk>/walkthrough/steps/<int:step_pk>/<str:state>/",
+        walkthrough_views.step_decide, name="walkthrough_step",
     ),
     path("recovery-map/", views.recovery_map, name="recovery_map"),
     path("export/accounts.csv", io_views.export_csv, name="export_csv"),

@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.guidance, name="guidance"),
+    path("preview/steps/<int:step_pk>/", views.step_preview, name="step_preview"),
 ]

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "django_htmx",
     "django_tasks_db",
+    "simple_history",
     "users",
     "accounts",
     "checklists",
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,0 +1,87 @@
+"""When a step applies: a registry of named conditions an editor picks from.
+
+Each condition is a pure predicate over a WalkthroughContext (the account, its status
+today and the user's answers to the opening questions). Editors choose a key from a
+dropdown; the model field's choices come from this registry, so an unknown key can't
+be saved, and a key removed from code fails `makemigrations --check` loudly.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from accounts.models import ExchangeAccount, TwoFactorMethod
+from accounts.status import DORMANT_STATUSES, Status
+
+STRONG_2FA = {TwoFactorMethod.AUTHENTICATOR, TwoFactorMethod.SECURITY_KEY}
+APP_BASED_2FA = {TwoFactorMethod.AUTHENTICATOR, TwoFactorMethod.SECURITY_KEY}
+
+
+@dataclass(frozen=True)
+class WalkthroughContext:
+    account: ExchangeAccount
+    # The account's status when the walkthrough started: logging in halfway through
+    # makes it active, and the reactivation steps must not vanish because of it.
+    status: Status
+    # Answers to "Do you still know your password?" / "... have your authenticator?";
+    # None when not asked or not answered.
+    knows_password: bool | None = None
+    has_authenticator: bool | None = None
+
+
+@dataclass(frozen=True)
+class Condition:
+    label: str
+    test: Callable[[WalkthroughContext], bool]
+
+
+def _returning(ctx: WalkthroughContext) -> bool:
+    return ctx.status != Status.ACTIVE
+
+
+CONDITIONS: dict[str, Condition] = {
+    "returning": Condition(
+        "Returning after a while (due soon, overdue or dormant)", _returning
+    ),
+    "dormant": Condition("Dormant or long dormant", lambda c: c.status in DORMANT_STATUSES),
+    "long_dormant": Condition(
+        "Long dormant (a year or more)", lambda c: c.status == Status.LONG_DORMANT
+    ),
+    "forgot_password": Condition(
+        "The user no longer knows the password", lambda c: c.knows_password is False
+    ),
+    "lost_authenticator": Condition(
+        "Uses an authenticator or security key, and no longer has it",
+        lambda c: c.account.two_factor_method in APP_BASED_2FA and c.has_authenticator is False,
+    ),
+    "weak_or_no_2fa": Condition(
+        "No authenticator app or security key yet",
+        lambda c: c.account.two_factor_method not in STRONG_2FA,
+    ),
+    "may_have_api_keys": Condition(
+        "Has API keys (or isn't sure)", lambda c: c.account.api_keys_present is not False
+    ),
+    "whitelist_not_on": Condition(
+        "Withdrawal whitelist off or unknown",
+        lambda c: c.account.withdrawal_whitelist_on is not True,
+    ),
+    "whitelist_may_be_on": Condition(
+        "Withdrawal whitelist on (or unknown)",
+        lambda c: c.account.withdrawal_whitelist_on is not False,
+    ),
+    "no_anti_phishing_code": Condition(
+        "Anti-phishing code not set (or unknown)",
+        lambda c: c.account.anti_phishing_code_set is not True,
+    ),
+    "holds_assets": Condition("Still holds assets", lambda c: c.account.holds_assets),
+}
+
+CONDITION_CHOICES = [(key, condition.label) for key, condition in CONDITIONS.items()]
+
+
+def applies(key: str, ctx: WalkthroughContext) -> bool:
+    """A blank key means "always". An unknown key (a step saved before its condition was
+    removed from code) hides the step rather than crashing a walkthrough."""
+    if not key:
+        return True
+    condition = CONDITIONS.get(key)
+    return condition is not None and condition.test(ctx)

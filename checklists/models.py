@@ -1,0 +1,158 @@
+"""Guidance as data: guides made of ordered steps, exchange-specific notes, and each
+user's progress through a walkthrough for one of their exchange accounts."""
+
+import datetime
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Certainty, Exchange, ExchangeAccount
+from accounts.status import Status
+
+from .actions import ACTION_CHOICES
+from .conditions import CONDITION_CHOICES
+from .markdown import render_markdown
+
+
+class Guide(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=120)
+    summary = models.TextField(blank=True, help_text="Markdown. Shown under the guide's title.")
+    position = models.PositiveSmallIntegerField(default=0)
+    applies_when = models.CharField(
+        max_length=40, blank=True, choices=CONDITION_CHOICES,
+        help_text="Leave blank to include the guide in every walkthrough.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Step(models.Model):
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(default=0)
+    slug = models.SlugField(
+        unique=True, help_text="Anchor on the guidance page; findings link to it."
+    )
+    title = models.CharField(max_length=160)
+    body = models.TextField(help_text="Markdown. Raw HTML is shown as text.")
+    applies_when = models.CharField(
+        max_length=40, blank=True, choices=CONDITION_CHOICES,
+        help_text="Leave blank to show the step to everyone.",
+    )
+    completes = models.CharField(
+        "completing it", max_length=40, blank=True, choices=ACTION_CHOICES,
+        help_text="What marking the step done records on the user's account.",
+    )
+    expected_wait = models.CharField(
+        max_length=200, blank=True,
+        help_text="e.g. “Withdrawals restricted for 24–48 hours”.",
+    )
+    withdrawal_hold_hours = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="Longest withdrawal hold this step can cause, for the plan's dates.",
+    )
+    source_name = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField(blank=True)
+    last_reviewed_on = models.DateField(default=datetime.date.today)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["guide__position", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def body_html(self):
+        return render_markdown(self.body)
+
+
+class ExchangeNote(models.Model):
+    """Exchange-specific guidance that extends, or replaces, a step's body."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="exchange_notes")
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="step_notes")
+    replaces_body = models.BooleanField(
+        default=False, help_text="Show this instead of the step's own text for this exchange."
+    )
+    body = models.TextField(help_text="Markdown.")
+    expected_wait = models.CharField(max_length=200, blank=True)
+    withdrawal_hold_hours = models.PositiveSmallIntegerField(null=True, blank=True)
+    source_name = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField(blank=True)
+    certainty = models.CharField(max_length=20, choices=Certainty, default=Certainty.OFFICIAL)
+    last_reviewed_on = models.DateField(default=datetime.date.today)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["exchange__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "exchange"], name="one_note_per_step_exchange"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exchange}: {self.step}"
+
+    def body_html(self):
+        return render_markdown(self.body)
+
+    @property
+    def is_uncertain(self) -> bool:
+        return self.certainty == Certainty.UNCERTAIN
+
+
+class Walkthrough(models.Model):
+    """One pass through the guidance for one account, with the user's answers."""
+
+    account = models.ForeignKey(
+        ExchangeAccount, on_delete=models.CASCADE, related_name="walkthroughs"
+    )
+    knows_password = models.BooleanField(null=True)
+    has_authenticator = models.BooleanField(null=True)
+    # Frozen at the start so the plan doesn't change under the user as they log in.
+    status_at_start = models.CharField(max_length=20, choices=Status, default=Status.ACTIVE)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=models.Q(finished_at__isnull=True),
+                name="one_open_walkthrough_per_account",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Walkthrough for {self.account}"
+
+
+class StepProgress(models.Model):
+    """A step marked done or skipped. The title is copied so past progress stays
+    readable if an editor later renames or deletes the step."""
+
+    class State(models.TextChoices):
+        DONE = "done", "Done"
+        SKIPPED = "skipped", "Skipped"
+
+    walkthrough = models.ForeignKey(Walkthrough, on_delete=models.CASCADE, related_name="progress")
+    step = models.ForeignKey(Step, on_delete=models.SET_NULL, null=True, related_name="+")
+    step_title = models.CharField(max_length=160)
+    state = models.CharField(max_length=10, choices=State)
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["walkthrough", "step"], name="one_progress_per_step",
+                condition=models.Q(step__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step_title}: {self.get_state_display()}"

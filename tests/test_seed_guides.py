@@ -1,0 +1,271 @@
+"""The seeded guidance (checklists/migrations/0002_seed_guides.py), as the test database
+has it after migrating: guides in order, the anchors other code links to, registry keys,
+exchange notes with sources, and every fact of the inactive-account article."""
+
+import ast
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+
+from checklists.actions import ACTIONS
+from checklists.conditions import CONDITIONS
+from checklists.models import ExchangeNote, Guide, Step
+
+pytestmark = pytest.mark.django_db
+
+FINDINGS_SOURCE = Path(__file__).resolve().parents[1] / "accounts" / "findings.py"
+REVIEWED_ON = datetime.date(2026, 11, 24)
+
+# Anchors used by findings, templates and other code.
+REQUIRED_SLUGS = [
+    "harden-2fa", "harden-password", "harden-anti-phishing", "harden-whitelist",
+    "harden-whitelist-addresses", "harden-api-keys", "harden-devices", "harden-contact",
+    "reactivate-kyc", "self-custody", "reactivate-login", "reactivate-verification",
+    "reactivate-password-reset", "reactivate-2fa-reset", "reactivate-balances",
+    "stay-active", "keep-records",
+]
+
+# slug: (applies_when, completes)
+STEP_KEYS = {
+    "while-away-dormancy": ("dormant", ""),
+    "while-away-verification": ("long_dormant", ""),
+    "while-away-interface": ("long_dormant", ""),
+    "reactivate-login": ("", "logged_in"),
+    "reactivate-password-reset": ("forgot_password", ""),
+    "reactivate-2fa-reset": ("lost_authenticator", ""),
+    "reactivate-kyc": ("", "kyc_done"),
+    "harden-password": ("", "changed_password"),
+    "harden-2fa": ("weak_or_no_2fa", "set_up_authenticator"),
+    "harden-contact": ("", "contact_details_current"),
+    "harden-anti-phishing": ("no_anti_phishing_code", "set_anti_phishing_code"),
+    "harden-whitelist": ("whitelist_not_on", "enabled_whitelist"),
+    "harden-devices": ("", "reviewed_devices"),
+    "harden-api-keys": ("may_have_api_keys", "reviewed_api_keys"),
+    "harden-whitelist-addresses": ("whitelist_may_be_on", "reviewed_whitelist"),
+    "self-custody": ("holds_assets", ""),
+}
+
+# The only pages bodies may link to: official sources from exchange-facts.md.
+OFFICIAL_URLS = {
+    "https://www.binance.com/en/terms",
+    "https://support.binance.us/hc/en-us/articles/27331734117399",
+    "https://help.coinbase.com/en/coinbase/managing-my-account/other/escheatment-and-unclaimed-funds.html",
+    "https://help.coinbase.com/en/coinbase/privacy-and-security/other/why-will-my-password-reset-require-24-hours-to-process",
+    "https://academy.binance.com/en/articles/withdrawal-address-whitelist",
+    "https://support.kraken.com/articles/360000444963",
+}
+
+# One or more phrases per fact of the article; each must appear in some step body.
+ARTICLE_FACTS = [
+    "clear or seize",  # assets not cleared or seized for inactivity
+    "don't shrink",  # amounts don't decrease
+    "banned",  # unless banned for violations
+    "regulated platform",  # obliged to safeguard assets
+    "mainnet",  # token migrations and mainnet switches
+    "announcements",  # watch the exchange's announcements
+    "spot",  # matured products settled to spot
+    "until it executes or you cancel it",  # unfilled orders stay live
+    "delisted",  # orders cancelled when a pair is delisted
+    "facial recognition",  # security verification upgrades
+    "kyc",  # supplementary / updated KYC
+    "some features may be restricted",  # unfinished KYC update
+    "new feature modules",  # the interface changed
+    "registered with",  # log in with the registered email or phone
+    "sms",  # SMS verification code
+    "google authenticator",  # authenticator, if bound
+    "very likely",  # extra verification very likely after a long absence
+    "forgot password",  # the reset link on the login page
+    "reset link",  # sent to the linked email or phone
+    "24 to 48 hours",  # withdrawals restricted after a reset
+    "changed phones or uninstalled",  # lost authenticator
+    "identity documents",  # security reset needs documents
+    "several days",  # review time
+    "funding",  # wallet accounts to review
+    "futures",
+    "too simple",  # outdated security settings
+    "data breaches",  # leaked email or phone
+    "credential stuffing",  # password reuse
+    "security alert",  # missed alert emails
+    "before anything else",  # change the password first
+    "12 characters",
+    "upper-case and lower-case letters, numbers and symbols",
+    "not used on any other site",
+    "security settings",  # the security settings page
+    "still use",  # linked email and phone are current
+    "anti-phishing code",
+    "whitelist",
+    "device management",
+    "login activity",
+    "change your password immediately",  # on anything suspicious
+    "contact the exchange's support",
+    "api keys",
+    "still active",  # old API keys
+    "delete every old key",
+    "belongs to you",  # every whitelisted address is yours
+    "remove any address",
+    "every few months",
+    "security status",
+    "confirm your balances",
+    "update the details on the exchange first",  # before changing email or phone
+    "personal wallet",  # self-custody for long breaks
+    "never include the password",  # keep records without it
+    "more hoops",  # summary: inactivity brings inconvenience
+]
+
+
+def _finding_anchors() -> set[str]:
+    """The last argument of every Finding(...) in accounts/findings.py."""
+    tree = ast.parse(FINDINGS_SOURCE.read_text())
+    return {
+        node.args[-1].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "Finding"
+        and isinstance(node.args[-1], ast.Constant)
+    }
+
+
+def _all_bodies() -> list[str]:
+    return [
+        *Step.objects.values_list("body", flat=True),
+        *ExchangeNote.objects.values_list("body", flat=True),
+    ]
+
+
+def test_the_four_guides_exist_in_order():
+    guides = list(Guide.objects.values_list("slug", "title", "position", "applies_when"))
+    assert guides == [
+        ("while-away", "While you were away", 1, "returning"),
+        ("reactivate", "Reactivate", 2, "returning"),
+        ("harden", "Harden", 3, ""),
+        ("stay-active", "Stay active", 4, ""),
+    ]
+    assert all(guide.summary for guide in Guide.objects.all())
+
+
+def test_steps_are_ordered_within_their_guides():
+    reactivate = Guide.objects.get(slug="reactivate")
+    assert list(reactivate.steps.values_list("slug", flat=True)) == [
+        "reactivate-login", "reactivate-verification", "reactivate-password-reset",
+        "reactivate-2fa-reset", "reactivate-kyc", "reactivate-balances",
+    ]
+    for guide in Guide.objects.all():
+        positions = list(guide.steps.values_list("position", flat=True))
+        assert positions == list(range(1, len(positions) + 1))
+
+
+def test_every_required_anchor_is_a_step():
+    slugs = set(Step.objects.values_list("slug", flat=True))
+    assert set(REQUIRED_SLUGS) <= slugs
+
+
+def test_every_finding_links_to_a_step():
+    anchors = _finding_anchors()
+    assert anchors  # the parse found the findings
+    assert anchors <= set(Step.objects.values_list("slug", flat=True))
+
+
+def test_conditions_and_actions_come_from_the_registries():
+    for guide in Guide.objects.all():
+        assert guide.applies_when == "" or guide.applies_when in CONDITIONS
+    for step in Step.objects.all():
+        assert step.applies_when == "" or step.applies_when in CONDITIONS, step.slug
+        assert step.completes == "" or step.completes in ACTIONS, step.slug
+
+
+def test_steps_carry_the_intended_conditions_and_actions():
+    for step in Step.objects.all():
+        assert (step.applies_when, step.completes) == STEP_KEYS.get(step.slug, ("", "")), step.slug
+
+
+def test_every_step_is_sourced_and_dated():
+    for step in Step.objects.all():
+        assert step.body.strip() and step.source_name, step.slug
+        assert step.last_reviewed_on == REVIEWED_ON
+
+
+@pytest.mark.parametrize("exchange", ["binance", "coinbase", "kraken"])
+def test_key_exchanges_have_sourced_notes(exchange):
+    notes = ExchangeNote.objects.filter(exchange__slug=exchange)
+    assert notes.exists()
+    for note in notes:
+        assert note.source_name and note.last_reviewed_on == REVIEWED_ON
+
+
+def test_official_notes_link_their_source_and_uncertain_ones_say_so():
+    for note in ExchangeNote.objects.all():
+        if note.source_url:
+            assert note.source_url in OFFICIAL_URLS
+            assert f"]({note.source_url})" in note.body  # a Markdown link to it
+        if note.certainty == "uncertain":
+            assert "uncertain" in note.body.lower()
+
+
+def test_dormancy_notes_cover_each_sourced_exchange():
+    exchanges = set(
+        ExchangeNote.objects.filter(step__slug="while-away-dormancy")
+        .values_list("exchange__slug", flat=True)
+    )
+    assert exchanges == {"binance", "binance-us", "coinbase", "kraken", "okx", "bitstamp"}
+    coinbase = ExchangeNote.objects.get(step__slug="while-away-dormancy", exchange__slug="coinbase")
+    assert "3 to 5 years" in coinbase.body and "2 to 5 years" in coinbase.body
+
+
+def test_holds_and_waits():
+    reset = Step.objects.get(slug="reactivate-password-reset")
+    assert reset.withdrawal_hold_hours == 48
+    assert reset.expected_wait == "Withdrawals restricted for 24–48 hours after a reset"
+    holds = {
+        note.exchange.slug: (note.withdrawal_hold_hours, note.certainty)
+        for note in reset.exchange_notes.all()
+    }
+    assert holds == {"binance": (48, "uncertain"), "coinbase": (72, "official")}
+
+    assert Step.objects.get(slug="reactivate-2fa-reset").expected_wait == (
+        "Identity review may take several days"
+    )
+    # The Binance hold follows turning the whitelist off, not on: no hours on this step.
+    whitelist = ExchangeNote.objects.get(step__slug="harden-whitelist", exchange__slug="binance")
+    assert whitelist.withdrawal_hold_hours is None
+    assert whitelist.certainty == "secondary"
+    assert "24, 48 or 72 hours" in whitelist.body
+
+    kraken = ExchangeNote.objects.get(exchange__slug="kraken", step__slug="harden-contact")
+    assert kraken.expected_wait == "Global Settings Lock changes wait out the lock period"
+    assert "cannot shorten" in kraken.body
+
+
+def test_bodies_link_only_to_official_sources():
+    for body in _all_bodies():
+        for url in re.findall(r"https?://[^\s)]+", body):
+            assert url in OFFICIAL_URLS, url
+
+
+def test_links_render_as_links():
+    note = ExchangeNote.objects.get(step__slug="while-away-dormancy", exchange__slug="binance")
+    assert '<a href="https://www.binance.com/en/terms"' in note.body_html()
+
+
+@pytest.mark.parametrize("fact", ARTICLE_FACTS)
+def test_every_article_fact_is_in_a_step_body(fact):
+    combined = "\n".join(Step.objects.values_list("body", flat=True)).lower()
+    assert fact.lower() in combined
+
+
+def test_seeded_rows_start_their_history():
+    for model in (Guide, Step, ExchangeNote):
+        for obj in model.objects.all():
+            entries = list(obj.history.all())
+            assert [entry.history_type for entry in entries] == ["+"], obj
+            assert entries[0].instance == obj
+    # An edit can then be compared with the seeded version, field by field.
+    step = Step.objects.get(slug="harden-password")
+    step.title = "Change your password first"
+    step.save()
+    latest = step.history.latest()
+    assert [change.field for change in latest.diff_against(latest.prev_record).changes] == [
+        "title"
+    ]
