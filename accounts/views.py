@@ -4,6 +4,7 @@ state on GET."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -153,7 +154,7 @@ def check_in_today(request, pk: int):
         messages.success(request, f"Recorded today's login to {account}.")
     else:
         messages.info(request, f"Today's login to {account} was already recorded.")
-    return redirect(_safe_next(request, account.get_absolute_url()))
+    return HttpResponseRedirect(_safe_next(request, account.get_absolute_url()))
 
 
 @login_required
@@ -187,8 +188,11 @@ def recovery_map(request):
 
 
 def _safe_next(request, fallback: str) -> str:
+    """Only a path on this site; anything else (another host, a bare word) falls back."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return fallback
 

@@ -4,5 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.guidance, name="guidance"),
-    path("preview/steps/<int:step_pk>/", views.step_preview, name="step_preview"),
+    path("preview/steps/<id:step_pk>/", views.step_preview, name="step_preview"),
 ]

@@ -33,6 +33,10 @@ def _production_problems() -> list[str]:
         )
     if not env.list("ALLOWED_HOSTS", default=[]):
         problems.append("ALLOWED_HOSTS must list the host names the site is served on.")
+    if not env.str("SITE_URL", default="").startswith("https://"):
+        problems.append(
+            "SITE_URL must be the site's https:// address (used in emails and calendar links)."
+        )
     if not env.list("FIELD_ENCRYPTION_KEYS", default=[]):
         problems.append(
             "FIELD_ENCRYPTION_KEYS must hold at least one Fernet key (it encrypts MFA "
@@ -50,6 +54,8 @@ if not DEBUG and (problems := _production_problems()):
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Absolute address of the site, for links in emails and calendar feeds.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Fernet keys, newest first; older keys still decrypt, so keys can be rotated.
 # In DEBUG without keys, one is derived from SECRET_KEY so local runs need no setup.
@@ -74,6 +80,8 @@ INSTALLED_APPS = [
     "users",
     "accounts",
     "checklists",
+    "reminders",
+    "security",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "security.middleware.SessionSecurityMiddleware",
+    "config.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -194,6 +204,8 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # confirming changes state: it takes a POS
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Adding or removing an email address (a recovery channel) asks for the password again.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Dormant Guard] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Off: tracking rewrites the session row on every request (4 queries per page).
@@ -251,11 +263,20 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+# Signed out after this long without a request, and this long after signing in at most
+# (seconds; 0 turns a check off). Enforced by security.middleware.SessionSecurityMiddleware.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=2 * 3600)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=14 * 24 * 3600)
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe over plain HTTP inside the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
     if env.bool("BEHIND_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # allauth's rate limits and the security log read the client address from the
+        # X-Forwarded-For entry our one proxy appends, never the client-written part.
+        ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -267,10 +288,26 @@ if not DEBUG:
 
 # --- Logging --------------------------------------------------------------------------
 
+# Plain lines by default; LOG_FORMAT=json writes one JSON object per line to stdout for a
+# log collector (deploy/gunicorn.conf.py formats gunicorn's own lines the same way).
+_LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if _LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout" if _LOG_FORMAT == "json" else "ext://sys.stderr",
+            "formatter": _LOG_FORMAT,
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django.tasks logs two INFO lines per delivered batch: noise at INFO.
+    "loggers": {"django.tasks": {"level": "WARNING"}},
 }

@@ -12,6 +12,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-" + "k" * 60)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # A fixed key that protects nothing: it only exists in tests.
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "mfL1jj2DOHEWoYE7mX_SkTFplkjHvKCcSjLGxZnoEZI=")
+os.environ.setdefault("SITE_URL", "https://guard.example.com")
 os.environ["TASKS_BACKEND"] = "immediate"
 os.environ.pop("EMAIL_URL", None)
 

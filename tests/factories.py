@@ -4,6 +4,7 @@ import datetime
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 
 from accounts.models import CheckIn, Exchange, ExchangeAccount
@@ -27,6 +28,18 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(
                 user=user, email=user.email, primary=True, verified=extracted is not False
             )
+
+
+class StaffUserFactory(UserFactory):
+    """An editor: staff, superuser and, as the admin requires, an authenticator app."""
+
+    is_staff = True
+    is_superuser = True
+
+    @factory.post_generation
+    def with_totp(user, create, extracted, **kwargs):
+        if create and extracted is not False:
+            TOTP.activate(user, generate_totp_secret())
 
 
 class ExchangeFactory(factory.django.DjangoModelFactory):

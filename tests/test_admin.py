@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import Exchange, ExchangeAccount, ExchangeFact
 from accounts.services import create_account, record_check_in
 
-from .factories import UserFactory
+from .factories import StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.UTC)
 @pytest.fixture
 def admin_client():
     client = Client()
-    client.force_login(UserFactory(email="staff@example.com", is_staff=True, is_superuser=True))
+    client.force_login(StaffUserFactory(email="staff@example.com"))
     return client
 
 

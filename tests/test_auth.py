@@ -7,7 +7,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.urls import reverse
 
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_admin_login_goes_through_allauth(anon_client):
 
 
 def test_staff_user_reaches_the_admin(anon_client):
-    staff = UserFactory(email="editor@example.com", is_staff=True, is_superuser=True)
+    staff = StaffUserFactory(email="editor@example.com")
     anon_client.force_login(staff)
     assert anon_client.get(reverse("admin:index")).status_code == 200
 
@@ -67,3 +67,11 @@ def test_settings_pages_render_in_the_app_layout(owner_client, url_name):
     response = owner_client.get(reverse(url_name))
     assert response.status_code == 200
     assert b'class="settings-nav"' in response.content
+
+
+def test_staff_user_without_mfa_is_sent_to_set_it_up(anon_client):
+    staff = StaffUserFactory(email="new-editor@example.com", with_totp=False)
+    anon_client.force_login(staff)
+    response = anon_client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_index")

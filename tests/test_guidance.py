@@ -11,7 +11,7 @@ from checklists.actions import ACTIONS
 from checklists.conditions import CONDITIONS
 from checklists.markdown import render_markdown
 from checklists.models import Guide, Step
-from tests.factories import UserFactory
+from tests.factories import StaffUserFactory
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",
@@ -123,7 +123,7 @@ def test_registries_offer_choices_with_labels():
 
 @pytest.fixture
 def editor_client(client, db):
-    editor = UserFactory(email="editor@example.com", is_staff=True, is_superuser=True)
+    editor = StaffUserFactory(email="editor@example.com")
     client.force_login(editor)
     return client, editor
 

@@ -9,7 +9,7 @@ from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_VARIABLES = {
-    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "EMAIL_URL",
+    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "EMAIL_URL", "SITE_URL",
     "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CACHE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 GOOD_SECRET = "s" * 20 + "-production-secret-" + "x" * 30
@@ -34,6 +34,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "guard.example.com",
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.com:587",
+        "SITE_URL": "https://guard.example.com",
         **overrides,
     }
 

@@ -1,0 +1,55 @@
+"""Admin: reminder logs are an audit trail (read-only; only a superuser may delete), and
+preferences can be looked at and adjusted for support.
+
+The email safety phrase is never shown here: a staff account taken over by a phisher
+must not reveal what genuine emails look like. The feed token hash is useless to staff.
+"""
+
+from django.contrib import admin
+
+from .models import ReminderLog, ReminderPreference
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "cycle", "outcome", "attempts", "claimed_at", "sent_at"]
+    list_filter = ["outcome", "kind"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    date_hierarchy = "claimed_at"
+    readonly_fields = [
+        "user", "kind", "cycle", "accounts", "claimed_at", "sent_at", "outcome", "attempts",
+        "error", "next_attempt_at",
+    ]
+    exclude = ["lease_token"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(ReminderPreference)
+class ReminderPreferenceAdmin(admin.ModelAdmin):
+    list_display = [
+        "user", "enabled", "frequency", "warn_days", "hour", "time_zone", "next_digest_at",
+        "has_feed",
+    ]
+    list_filter = ["enabled", "frequency"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    fields = [
+        "user", "enabled", "frequency", "warn_days", "hour", "time_zone", "next_digest_at",
+        "unsubscribed_at", "feed_created_at", "created_at", "updated_at",
+    ]
+    readonly_fields = ["next_digest_at", "unsubscribed_at", "feed_created_at", "created_at",
+                       "updated_at"]
+
+    @admin.display(boolean=True, description="calendar feed")
+    def has_feed(self, obj: ReminderPreference) -> bool:
+        return obj.has_feed

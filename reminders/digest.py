@@ -1,0 +1,193 @@
+"""The reminder digest: which accounts need a login, and the email that says so.
+
+Built in Python from rows already loaded (no queries here), so a digest costs the same
+whatever the number of accounts. The email links only to this app (the walkthrough for
+each account, settings, unsubscribe), never to an exchange, and never asks for a
+credential: a phishing copy can't borrow a "log in here" button from us.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from accounts.models import ExchangeAccount
+from accounts.status import Status, account_status, format_date
+
+from .tokens import unsubscribe_token
+
+SUBJECT_TEMPLATE = "emails/digest_subject.txt"
+TEXT_TEMPLATE = "emails/digest.txt"
+HTML_TEMPLATE = "emails/digest.html"
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+SUBJECT_MAX_LENGTH = 150
+NEVER_ASK = "We will never ask for your password, 2FA codes or recovery phrase."
+
+WHAT_TO_DO: dict[Status, str] = {
+    Status.DUE_SOON: (
+        "Log in before {due}, then record the check-in in Dormant Guard."
+    ),
+    Status.OVERDUE: (
+        "Log in soon and record the check-in. While you are there, look over the "
+        "devices and API keys on the account."
+    ),
+    Status.DORMANT: (
+        "Log in as soon as you can: the exchange may restrict dormant accounts. The "
+        "walkthrough lists what to check once you are back in."
+    ),
+    Status.LONG_DORMANT: (
+        "Set aside some time: expect extra verification and possibly new identity (KYC) "
+        "requests. The walkthrough takes you through it step by step."
+    ),
+}
+
+# Inline colours for the HTML email (mail clients ignore style sheets), from app.css.
+STATUS_COLOURS: dict[Status, tuple[str, str]] = {
+    Status.DUE_SOON: ("#1e40af", "#dbeafe"),
+    Status.OVERDUE: ("#854d0e", "#fef3c7"),
+    Status.DORMANT: ("#991b1b", "#fee2e2"),
+    Status.LONG_DORMANT: ("#6b21a8", "#f3e8ff"),
+}
+
+
+def site_url() -> str:
+    return getattr(settings, "SITE_URL", DEFAULT_SITE_URL).rstrip("/")
+
+
+def absolute_url(path: str) -> str:
+    return f"{site_url()}{path}"
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    account_id: int
+    name: str
+    status: Status
+    explanation: str
+    what_to_do: str
+    walkthrough_url: str
+    next_check_in_on: datetime.date
+    urgency: int
+    days_until_due: int
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+    @property
+    def colour(self) -> str:
+        return STATUS_COLOURS[self.status][0]
+
+    @property
+    def background(self) -> str:
+        return STATUS_COLOURS[self.status][1]
+
+    def as_log_entry(self) -> dict:
+        return {"id": self.account_id, "name": self.name, "status": self.status.value}
+
+
+def _item(account: ExchangeAccount, today: datetime.date, warn_days: int) -> DigestItem | None:
+    report = account_status(account, today, warn_days=warn_days)
+    if report.status == Status.ACTIVE:
+        return None
+    return DigestItem(
+        account_id=account.pk,
+        name=str(account),
+        status=report.status,
+        explanation=report.explanation,
+        what_to_do=WHAT_TO_DO[report.status].format(due=format_date(report.next_check_in_on)),
+        walkthrough_url=absolute_url(reverse("walkthrough", args=[account.pk])),
+        next_check_in_on=report.next_check_in_on,
+        urgency=report.urgency,
+        days_until_due=report.days_until_due,
+    )
+
+
+def digest_items(
+    accounts: Iterable[ExchangeAccount], today: datetime.date, warn_days: int
+) -> list[DigestItem]:
+    """Every non-archived account that isn't active, most urgent first."""
+    items = [
+        item for account in accounts
+        if account.archived_at is None and (item := _item(account, today, warn_days))
+    ]
+    return sorted(items, key=lambda i: (-i.urgency, i.days_until_due, i.name, i.account_id))
+
+
+@dataclass(frozen=True)
+class Digest:
+    user_id: int
+    recipient: str
+    items: list[DigestItem]
+    today: datetime.date
+    safety_phrase: str = ""
+    is_test: bool = False
+
+    @cached_property
+    def _unsubscribe_token(self) -> str:
+        return unsubscribe_token(self.user_id)
+
+    @property
+    def unsubscribe_url(self) -> str:
+        """The confirm page, for people; mail clients POST to `one_click_unsubscribe_url`."""
+        return absolute_url(reverse("reminder_unsubscribe", args=[self._unsubscribe_token]))
+
+    @property
+    def one_click_unsubscribe_url(self) -> str:
+        path = reverse("reminder_unsubscribe_one_click", args=[self._unsubscribe_token])
+        return absolute_url(path)
+
+    @property
+    def settings_url(self) -> str:
+        return absolute_url(reverse("reminder_settings"))
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def render_digest(digest: Digest) -> RenderedEmail:
+    context = {
+        "digest": digest,
+        "items": digest.items,
+        "most_urgent": digest.items[0] if digest.items else None,
+        "others": len(digest.items) - 1,
+        "today": format_date(digest.today),
+        "unsubscribe_url": digest.unsubscribe_url,
+        "settings_url": digest.settings_url,
+        "site_url": site_url(),
+        "never_ask": NEVER_ASK,
+    }
+    subject = " ".join(render_to_string(SUBJECT_TEMPLATE, context).split())
+    return RenderedEmail(
+        subject=subject[:SUBJECT_MAX_LENGTH],
+        text=render_to_string(TEXT_TEMPLATE, context),
+        html=render_to_string(HTML_TEMPLATE, context),
+    )
+
+
+def digest_message(digest: Digest) -> EmailMultiAlternatives:
+    """The email, with RFC 8058 one-click unsubscribe headers."""
+    rendered = render_digest(digest)
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[digest.recipient],
+        headers={
+            "List-Unsubscribe": f"<{digest.one_click_unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            # RFC 3834: stops vacation auto-replies to a machine-sent email.
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    return message

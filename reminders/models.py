@@ -1,0 +1,146 @@
+"""Who wants which reminders (ReminderPreference) and what we sent them (ReminderLog).
+
+The email safety phrase is the user's own anti-phishing phrase for *our* mail; it is not
+a credential anywhere, but the form still refuses anything that looks like a secret.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from accounts.secret_detection import reject_secrets
+
+from .schedule import Frequency, known_zone_names, zone
+
+DEFAULT_WARN_DAYS = 14
+MIN_WARN_DAYS = 1
+MAX_WARN_DAYS = 60
+DEFAULT_HOUR = 9
+SAFETY_PHRASE_MAX_LENGTH = 40
+# Enough for the longest IANA names ("America/Argentina/ComodRivadavia" is 32).
+ZONE_NAME_MAX_LENGTH = 64
+CYCLE_MAX_LENGTH = 40
+
+
+def validate_zone_name(value: str) -> None:
+    if value not in known_zone_names():
+        raise ValidationError(
+            "Choose a time zone from the list (for example Europe/London).", code="zone"
+        )
+
+
+class ReminderPreference(models.Model):
+    """One per user, created the first time it is needed (settings page or first account)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    enabled = models.BooleanField("email me reminders", default=True)
+    frequency = models.CharField(
+        "while something is overdue, remind me", max_length=10, choices=Frequency,
+        default=Frequency.WEEKLY,
+    )
+    warn_days = models.PositiveSmallIntegerField(
+        "warn me this many days before a check-in is due",
+        default=DEFAULT_WARN_DAYS,
+        validators=[MinValueValidator(MIN_WARN_DAYS), MaxValueValidator(MAX_WARN_DAYS)],
+    )
+    hour = models.PositiveSmallIntegerField(
+        "at this hour", default=DEFAULT_HOUR,
+        validators=[MinValueValidator(0), MaxValueValidator(23)],
+    )
+    time_zone = models.CharField(
+        max_length=ZONE_NAME_MAX_LENGTH, default="UTC", validators=[validate_zone_name]
+    )
+    safety_phrase = models.CharField(
+        "email safety phrase", max_length=SAFETY_PHRASE_MAX_LENGTH, blank=True,
+        validators=[reject_secrets],
+        help_text="A few words only you would choose. Every email from us shows them near "
+        "the top; an email without them is not from us. Don't reuse an exchange's "
+        "anti-phishing code or any password.",
+    )
+    # The "next action at" column: the sweep scans this index and nothing else. Null
+    # while reminders are off.
+    next_digest_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # SHA-256 of the calendar feed token, never the token itself: see reminders/tokens.py.
+    feed_token_hash = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    feed_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "reminder preference"
+
+    def __str__(self) -> str:
+        return f"Reminders for {self.user}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone(self.time_zone)
+
+    @property
+    def has_feed(self) -> bool:
+        return bool(self.feed_token_hash)
+
+    def local_next_digest_at(self) -> datetime.datetime | None:
+        return self.next_digest_at.astimezone(self.zone) if self.next_digest_at else None
+
+
+class ReminderLog(models.Model):
+    """One email we claimed for a user: a cycle's digest, or a test the user asked for."""
+
+    class Kind(models.TextChoices):
+        DIGEST = "digest", "Digest"
+        TEST = "test", "Test reminder"
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+        RETRYING = "retrying", "Retrying"
+
+    OPEN_OUTCOMES = (Outcome.PENDING, Outcome.RETRYING)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_logs"
+    )
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.DIGEST)
+    cycle = models.CharField(max_length=CYCLE_MAX_LENGTH)
+    # [{"id": 3, "name": "Binance – Main", "status": "overdue"}, ...], most urgent first.
+    accounts = models.JSONField(default=list, blank=True)
+    claimed_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome, default=Outcome.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    # When the next delivery attempt may start; null once the outcome is final. While an
+    # attempt runs it holds the lease's expiry, so a crashed worker's email is retried.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Which delivery run holds the current attempt (a random value per run).
+    lease_token = models.CharField(max_length=32, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-claimed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "cycle"], name="one_reminder_per_cycle"),
+        ]
+        indexes = [
+            # The sweep's retry scan: only open emails are in this index.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(next_attempt_at__isnull=False),
+                name="reminderlog_open_idx",
+            ),
+            models.Index(fields=["user", "-claimed_at"], name="reminderlog_user_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.user} ({self.cycle}): {self.outcome}"

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.reminder_settings, name="reminder_settings"),
+    path("test/", views.send_test_reminder, name="reminder_send_test"),
+    path("resubscribe/", views.resubscribe, name="reminder_resubscribe"),
+    path("calendar/new/", views.create_feed, name="reminder_feed_create"),
+    path("calendar/off/", views.disable_feed, name="reminder_feed_disable"),
+    path("calendar/<slug:token>.ics", views.calendar_feed, name="reminder_calendar_feed"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="reminder_unsubscribe"),
+    path(
+        "unsubscribe/<str:token>/one-click/",
+        views.unsubscribe_one_click,
+        name="reminder_unsubscribe_one_click",
+    ),
+]

@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from .events import describe_user_agent
+from .models import SecurityEvent
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """Read-only: an audit log that staff could edit would prove nothing."""
+
+    list_display = ["created_at", "kind", "user", "ip", "device"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "kind", "user", "ip", "user_agent", "details"]
+    fields = readonly_fields
+    show_full_result_count = False
+
+    @admin.display(description="Device")
+    def device(self, obj):
+        return describe_user_agent(obj.user_agent)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,72 @@
+"""SessionSecurityMiddleware: idle and absolute session timeouts, and an audit entry
+when a user signs out their other sessions (allauth sends no signal for that).
+
+Sits right after AuthenticationMiddleware, so a timed-out user is anonymous for every
+later middleware and the view.
+"""
+
+from allauth.usersessions.models import UserSession
+from allauth.usersessions.views import ListUserSessionsView
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+
+from . import sessions
+from .events import record
+from .models import SecurityEvent
+
+TIMEOUT_MESSAGES = {
+    "idle": "You were signed out after a period of inactivity. Please sign in again.",
+    "absolute": "You were signed out because your session reached its maximum length. "
+    "Please sign in again.",
+}
+
+
+class SessionSecurityMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        self._enforce_timeouts(request)
+        response = self.get_response(request)
+        revoking = getattr(request, "_security_revoking", None)
+        if revoking is not None and response.status_code in (302, 303):
+            user, before = revoking
+            revoked = before - _other_sessions(request, user).count()
+            record(request, user, SecurityEvent.Kind.SESSIONS_REVOKED, count=revoked)
+        return response
+
+    def _enforce_timeouts(self, request) -> None:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # No session to time out. Not touching request.user here keeps the session
+            # unread, so cookie-less responses (health checks) get no `Vary: Cookie`.
+            return
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return
+        reason = sessions.expired_reason(request.session)
+        if reason is not None:
+            request._security_logout_reason = reason  # read by the logout receiver
+            logout(request)  # flushes the session: the old cookie is worthless now
+            request._security_timed_out = reason
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Messages can only be added once MessageMiddleware (after us) has run.
+        reason = getattr(request, "_security_timed_out", None)
+        if reason is not None:
+            messages.warning(request, TIMEOUT_MESSAGES[reason])
+        if (
+            request.method == "POST"
+            and getattr(view_func, "view_class", None) is ListUserSessionsView
+            and request.user.is_authenticated
+        ):
+            request._security_revoking = (
+                request.user, _other_sessions(request, request.user).count()
+            )
+        return None
+
+
+def _other_sessions(request, user):
+    return UserSession.objects.filter(user_id=user.pk).exclude(
+        session_key=request.session.session_key or ""
+    )

@@ -1,0 +1,52 @@
+"""The security log: what happened to an account, when, and from where.
+
+Rows hold no secrets: never a password, code, token or session key (see `events.record`,
+which drops detail keys that look like one). A failed sign-in for an address that has no
+account stores no address at all, only a keyed hash of it (`email_ref`).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+USER_AGENT_MAX_LENGTH = 300
+
+
+class SecurityEvent(models.Model):
+    class Kind(models.TextChoices):
+        LOGIN = "login", "Signed in"
+        LOGIN_FAILED = "login_failed", "Failed sign-in attempt"
+        LOGOUT = "logout", "Signed out"
+        MFA_ADDED = "mfa_added", "Two-factor method added"
+        MFA_REMOVED = "mfa_removed", "Two-factor method removed"
+        RECOVERY_CODES_GENERATED = "recovery_codes_generated", "Recovery codes generated"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        PASSWORD_RESET = "password_reset", "Password reset by email"
+        EMAIL_CHANGED = "email_changed", "Email addresses changed"
+        DATA_EXPORTED = "data_exported", "Data exported"
+        ACCOUNT_DELETED = "account_deleted", "Account deleted"
+        CALENDAR_TOKEN_REGENERATED = "calendar_token_regenerated", "Calendar link replaced"
+        SESSIONS_REVOKED = "sessions_revoked", "Other sessions signed out"
+
+    # SET_NULL, not CASCADE, so an event can outlive or lack a user (a failed sign-in
+    # for an unknown address, "account deleted"). Deleting a user still removes their
+    # events: see security.receivers.forget_security_events.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="security_events",
+    )
+    kind = models.CharField(max_length=32, choices=Kind)
+    created_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The activity page: one user's newest events.
+            models.Index(fields=["user", "-created_at"], name="securityevent_user_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,122 @@
+"""Helpers shared by the reminder tests: users with due accounts, a local SMTP server
+that can refuse chosen recipients, and an assertion that checks both email bodies.
+
+(No tests here; the module name only keeps it beside the tests that import it.)
+"""
+
+import asyncio
+import datetime
+import socket
+from dataclasses import dataclass, field
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.mail import EmailMultiAlternatives
+from django.test import override_settings
+
+from reminders.models import ReminderPreference
+from tests.factories import ExchangeAccountFactory, ExchangeFactory, UserFactory
+
+NOW = datetime.datetime(2026, 11, 24, 9, 0, tzinfo=datetime.UTC)
+TODAY = NOW.date()
+
+
+def set_preference(user, **fields) -> ReminderPreference:
+    """The user's preferences with `fields` applied (created if missing)."""
+    preference, _ = ReminderPreference.objects.get_or_create(user=user)
+    for name, value in {"next_digest_at": NOW, **fields}.items():
+        setattr(preference, name, value)
+    preference.save()
+    return preference
+
+
+def account_for(user, days_since_login: int, *, exchange=None, label="Main", today=TODAY,
+                **fields):
+    """An account last logged in `days_since_login` days before `today`; by default at
+    Kraken (seeded without a known dormancy rule, so dormant after 180 days)."""
+    exchange = exchange or ExchangeFactory(slug="kraken", name="Kraken")
+    return ExchangeAccountFactory(
+        owner=user, exchange=exchange, label=label,
+        last_login_on=today - datetime.timedelta(days=days_since_login), **fields,
+    )
+
+
+def due_user(email: str, days_since_login: int = 100, **preference_fields):
+    """A user with one overdue account whose next look is due at NOW."""
+    user = UserFactory(email=email)
+    account_for(user, days_since_login)
+    set_preference(user, **preference_fields)
+    return user
+
+
+def assert_bodies_contain(message: EmailMultiAlternatives, *texts: str) -> None:
+    """Both the plain-text and the HTML body contain every text."""
+    html = next(content for content, mimetype in message.alternatives if mimetype == "text/html")
+    for text in texts:
+        assert text in message.body, f"{text!r} missing from the text body"
+        assert text in html, f"{text!r} missing from the HTML body"
+
+
+# --- A local SMTP server ------------------------------------------------------------------
+
+
+@dataclass
+class RecordingHandler:
+    """Accepts mail, except: `refuse` maps a recipient to a reply sent at RCPT every
+    time; `refuse_once` does the same for the first try only (a 4xx greylist)."""
+
+    refuse: dict[str, str] = field(default_factory=dict)
+    refuse_once: dict[str, str] = field(default_factory=dict)
+    # Recipients after whose message the server hangs up (as after an idle timeout).
+    hang_up_after: set[str] = field(default_factory=set)
+    received: list[tuple[list[str], bytes]] = field(default_factory=list)
+    connections: int = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        if address in self.refuse_once:
+            return self.refuse_once.pop(address)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((list(envelope.rcpt_tos), envelope.content))
+        if self.hang_up_after & set(envelope.rcpt_tos):
+            # Runs once the reply below is flushed: the client sees a dropped connection.
+            asyncio.get_running_loop().call_soon(server.transport.close)
+        return "250 Message accepted for delivery"
+
+    def recipients(self) -> list[str]:
+        return [address for rcpt_tos, _ in self.received for address in rcpt_tos]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def smtp_mailers(port: int) -> dict:
+    return {"default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+    }}
+
+
+@pytest.fixture(name="smtp_server")
+def smtp_server_fixture():
+    """A real SMTP server on 127.0.0.1 and MAILERS pointing at it, for one test."""
+    handler = RecordingHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    # The test runner installed locmem mail at setup; this test wants the wire.
+    with override_settings(MAILERS=smtp_mailers(port)):
+        yield handler
+    controller.stop()
