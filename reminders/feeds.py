@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.urls import reverse
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, vDuration
 
 from accounts.models import ExchangeAccount
 from accounts.status import format_date
@@ -73,8 +73,9 @@ def check_in_calendar(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", CALENDAR_NAME)
-    calendar.add("x-published-ttl", REFRESH_INTERVAL)
-    calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+    # Unknown properties are written as text unless typed: vDuration gives "PT6H".
+    calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
+    calendar.add("refresh-interval", vDuration(REFRESH_INTERVAL), parameters={"VALUE": "DURATION"})
     for account in accounts:
         if account.archived_at is None:
             calendar.add_component(_event(account, preference.hour))

@@ -1,5 +1,7 @@
 """Shared fixtures: an owner, another user and an anonymous visitor, each with a client."""
 
+import importlib
+
 import pytest
 from allauth.account.internal.flows.reauthentication import reauthenticate_by_password
 from django.core.cache import cache
@@ -53,17 +55,22 @@ def anon_client(db):
     return Client()
 
 
-def pytest_collection_modifyitems(items):
-    """Every transactional test restores the seeded rows (exchanges, guides) afterwards.
 
-    A transactional test ends with a flush that empties every table, data migrations'
-    rows included; mixing tests that restore them (serialized_rollback) with tests that
-    don't breaks the ones that run after. So all of them restore.
+# The data migrations' seed functions, to put the catalogue and guidance back.
+SEEDS = ["accounts.migrations.0002_seed_exchanges", "checklists.migrations.0002_seed_guides"]
+
+
+@pytest.fixture
+def seeded_catalogue(transactional_db):
+    """Exchanges and guidance as the data migrations create them.
+
+    A transactional test (every browser test) ends by emptying all tables, data
+    migrations' rows included, so the next one re-runs the seeds when they're gone.
     """
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get(
-            "serialized_rollback"
-        ):
-            kwargs = {**marker.kwargs, "serialized_rollback": True}
-            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+    from django.apps import apps
+
+    from accounts.models import Exchange
+
+    if not Exchange.objects.exists():
+        for module in SEEDS:
+            importlib.import_module(module).seed(apps, None)

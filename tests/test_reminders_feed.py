@@ -156,3 +156,9 @@ def test_a_new_calendar_link_needs_a_fresh_password(owner_client, owner):
     assert response["Location"].startswith(reverse("account_reauthenticate"))
     preference = ReminderPreference.objects.filter(user=owner).first()
     assert preference is None or not preference.has_feed
+
+
+def test_refresh_hints_are_valid_icalendar_durations(anon_client, owner):
+    body = anon_client.get(feed_url(new_token(owner))).content.decode()
+    assert "X-PUBLISHED-TTL:PT6H" in body
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT6H" in body

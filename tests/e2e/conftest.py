@@ -38,6 +38,11 @@ def _find_chromium() -> str | None:
     return None
 
 
+@pytest.fixture(autouse=True)
+def _catalogue(seeded_catalogue):
+    """Every browser test starts with the seeded exchanges and guidance."""
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     executable = _find_chromium()

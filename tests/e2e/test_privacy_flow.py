@@ -12,7 +12,7 @@ from tests.factories import DEFAULT_PASSWORD, ExchangeAccountFactory, UserFactor
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -9,7 +9,7 @@ from accounts.models import CheckIn, Exchange, TwoFactorMethod
 from tests.e2e.test_inventory_flow import sign_in
 from tests.factories import ExchangeAccountFactory, UserFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
