@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import ExchangeAccount
+from tests.e2e.pages import sign_in
 from tests.factories import ExchangeAccountFactory, ExchangeFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -14,12 +15,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
-
-def sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/auth/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password:").fill("correct horse battery staple 42")
-    page.get_by_role("button", name="Sign In", exact=True).click()
 
 
 @pytest.fixture

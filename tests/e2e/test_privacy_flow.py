@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from security.models import SecurityEvent
+from tests.e2e.pages import sign_in
 from tests.factories import DEFAULT_PASSWORD, ExchangeAccountFactory, UserFactory
 
 pytestmark = [
@@ -15,12 +16,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-
-def sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/auth/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password:").fill("correct horse battery staple 42")
-    page.get_by_role("button", name="Sign In", exact=True).click()
 
 
 @pytest.fixture

@@ -8,19 +8,13 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from reminders.models import ReminderPreference
+from tests.e2e.pages import sign_in
 from tests.factories import DEFAULT_PASSWORD, ExchangeAccountFactory, ExchangeFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery staple 42"
 PHONE = {"width": 390, "height": 844}
 
-
-def sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/auth/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password:").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
 
 
 @pytest.fixture

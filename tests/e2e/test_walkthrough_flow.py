@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import CheckIn, Exchange, TwoFactorMethod
-from tests.e2e.test_inventory_flow import sign_in
+from tests.e2e.pages import sign_in
 from tests.factories import ExchangeAccountFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
