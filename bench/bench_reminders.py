@@ -73,6 +73,7 @@ def configure_environment(smtp_port: int) -> None:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "https://guard.example.com",
         "TASKS_BACKEND": "immediate",
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "LOG_LEVEL": "WARNING",  # one INFO line per task would cost more than the task

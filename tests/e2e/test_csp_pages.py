@@ -115,7 +115,10 @@ def test_every_page_loads_without_csp_violations_or_third_parties(
     page.on("request", lambda r: third_party.append(r.url)
             if urlsplit(r.url).scheme in ("http", "https")
             and urlsplit(r.url).netloc != origin else None)
-    page.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
+    # ERR_ABORTED is the browser dropping a request because we moved on to the next
+    # page (the favicon, typically, on a busy machine): not a failure of the app.
+    page.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}")
+            if "ERR_ABORTED" not in (r.failure or "") else None)
     page.on("response", lambda r: broken.append(f"{r.url}: {r.status}")
             if r.status >= 400 and r.request.resource_type != "document" else None)
 
