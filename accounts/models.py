@@ -91,6 +91,11 @@ class TwoFactorMethod(models.TextChoices):
     SECURITY_KEY = "security_key", "Security key or passkey"
 
 
+# Second factors bound to something the user holds (an app or a key): strong, and
+# lost with the phone or key, which is what the 2FA-reset guidance is about.
+AUTHENTICATOR_METHODS = frozenset({TwoFactorMethod.AUTHENTICATOR, TwoFactorMethod.SECURITY_KEY})
+
+
 class PhoneStatus(models.TextChoices):
     UNKNOWN = "unknown", "Not sure"
     IN_USE = "in_use", "Still mine and in use"
@@ -221,6 +226,10 @@ class ExchangeAccount(models.Model):
     @property
     def exchange_name(self) -> str:
         return self.exchange.name if self.exchange is not None else self.other_exchange_name
+
+    @property
+    def uses_authenticator(self) -> bool:
+        return self.two_factor_method in AUTHENTICATOR_METHODS
 
     @property
     def is_archived(self) -> bool:

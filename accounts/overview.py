@@ -45,10 +45,6 @@ class Dashboard:
     overall: int | None = None
 
     @property
-    def needs_attention(self) -> int:
-        return sum(n for status, n in self.totals.items() if status != Status.ACTIVE)
-
-    @property
     def overall_grade(self) -> str:
         return score_grade(self.overall) if self.overall is not None else ""
 

@@ -9,11 +9,8 @@ be saved, and a key removed from code fails `makemigrations --check` loudly.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from accounts.models import ExchangeAccount, TwoFactorMethod
+from accounts.models import ExchangeAccount
 from accounts.status import DORMANT_STATUSES, Status
-
-STRONG_2FA = {TwoFactorMethod.AUTHENTICATOR, TwoFactorMethod.SECURITY_KEY}
-APP_BASED_2FA = {TwoFactorMethod.AUTHENTICATOR, TwoFactorMethod.SECURITY_KEY}
 
 
 @dataclass(frozen=True)
@@ -51,11 +48,11 @@ CONDITIONS: dict[str, Condition] = {
     ),
     "lost_authenticator": Condition(
         "Uses an authenticator or security key, and no longer has it",
-        lambda c: c.account.two_factor_method in APP_BASED_2FA and c.has_authenticator is False,
+        lambda c: c.account.uses_authenticator and c.has_authenticator is False,
     ),
     "weak_or_no_2fa": Condition(
         "No authenticator app or security key yet",
-        lambda c: c.account.two_factor_method not in STRONG_2FA,
+        lambda c: not c.account.uses_authenticator,
     ),
     "may_have_api_keys": Condition(
         "Has API keys (or isn't sure)", lambda c: c.account.api_keys_present is not False

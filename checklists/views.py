@@ -13,14 +13,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import owned_account_or_404
-from accounts.models import TwoFactorMethod
 from accounts.status import account_status
 
 from .actions import perform
 from .models import ExchangeNote, Guide, Step, StepProgress, Walkthrough
 from .plan import build_plan
 
-APP_2FA = {TwoFactorMethod.AUTHENTICATOR, TwoFactorMethod.SECURITY_KEY}
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
@@ -54,7 +52,7 @@ class StartForm(forms.Form):
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         # Only ask what can change the plan: no authenticator question without one.
-        if account.two_factor_method not in APP_2FA:
+        if not account.uses_authenticator:
             del self.fields["has_authenticator"]
 
     def answers(self) -> dict:

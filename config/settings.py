@@ -49,6 +49,7 @@ def _production_problems() -> list[str]:
 if not DEBUG and (problems := _production_problems()):
     raise ImproperlyConfigured(
         "Refusing to start with DEBUG off:\n  - " + "\n  - ".join(problems)
+        + "\nFor local development set DEBUG=true (`make run` writes a .env that does)."
     )
 
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY)
