@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Prefetch
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import owned_account_or_404
 from accounts.status import account_status
+from config.admin_mfa import staff_second_factor_required
 
 from .actions import perform
 from .models import ExchangeNote, Guide, Step, StepProgress, Walkthrough
@@ -31,7 +31,7 @@ def guidance(request):
     return render(request, "checklists/guidance.html", {"guides": guides})
 
 
-@staff_member_required
+@staff_second_factor_required
 def step_preview(request, step_pk: int):
     """What a user sees for this step, for editors checking their Markdown."""
     step = get_object_or_404(Step.objects.select_related("guide"), pk=step_pk)

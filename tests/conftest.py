@@ -1,11 +1,17 @@
 """Shared fixtures: an owner, another user and an anonymous visitor, each with a client."""
 
 import importlib
+import time
 
 import pytest
 from allauth.account.internal.flows.reauthentication import reauthenticate_by_password
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.cache import cache
 from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from users.adapters import decrypt_text
 
 from .factories import UserFactory
 
@@ -34,6 +40,24 @@ def reauthenticate(client, user):
     request.session = client.session
     reauthenticate_by_password(request)
     request.session.save()
+
+
+def current_totp_code(user) -> str:
+    """The code the user's authenticator app shows right now."""
+    totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt_text(totp.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def sign_in_staff(client, user, **request_options):
+    """Sign a staff member in the way the admin requires: the password (force_login),
+    then a code from their authenticator in this same session."""
+    client.force_login(user)
+    response = client.post(
+        reverse("mfa_reauthenticate"), {"code": current_totp_code(user)}, **request_options
+    )
+    assert response.status_code == 302, "the authenticator code was refused"
+    return client
 
 
 @pytest.fixture

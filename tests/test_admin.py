@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.models import Exchange, ExchangeAccount, ExchangeFact
 from accounts.services import create_account, record_check_in
 
+from .conftest import sign_in_staff
 from .factories import StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +20,7 @@ NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.UTC)
 
 @pytest.fixture
 def admin_client():
-    client = Client()
-    client.force_login(StaffUserFactory(email="staff@example.com"))
-    return client
+    return sign_in_staff(Client(), StaffUserFactory(email="staff@example.com"))
 
 
 @pytest.fixture

@@ -5,8 +5,10 @@ import time
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from tests.conftest import current_totp_code
 from tests.factories import DEFAULT_PASSWORD, StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,9 +50,15 @@ def test_admin_login_goes_through_allauth(anon_client):
     assert login.redirect_chain[-1][0].startswith(reverse("account_login"))
 
 
-def test_staff_user_reaches_the_admin(anon_client):
-    staff = StaffUserFactory(email="editor@example.com")
-    anon_client.force_login(staff)
+def test_staff_user_reaches_the_admin_with_password_then_code(anon_client):
+    StaffUserFactory(email="editor@example.com")
+    response = anon_client.post(
+        reverse("account_login"), {"login": "editor@example.com", "password": DEFAULT_PASSWORD}
+    )
+    assert response["Location"] == reverse("mfa_authenticate")
+    staff = get_user_model().objects.get(email="editor@example.com")
+    response = anon_client.post(reverse("mfa_authenticate"), {"code": current_totp_code(staff)})
+    assert response.status_code == 302
     assert anon_client.get(reverse("admin:index")).status_code == 200
 
 

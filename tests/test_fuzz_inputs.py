@@ -516,11 +516,12 @@ def test_out_of_range_ids_are_a_404_not_a_500(world, route, kwarg, value):
     if route.name in STAFF_ONLY:
         from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
+        from tests.conftest import sign_in_staff
         from tests.factories import UserFactory
 
         staff = UserFactory(email="editor@example.com", is_staff=True)
         TOTP.activate(staff, generate_totp_secret())
-        client.force_login(staff)
+        sign_in_staff(client, staff)
     else:
         client.force_login(world.owner)
     url = fuzzed_url(route, world, {kwarg: str(value)}, force=True)
@@ -577,6 +578,7 @@ def test_markup_in_every_text_field_is_escaped_on_every_page(world):
 def test_markup_in_account_fields_is_escaped_in_the_admin(world):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
+    from tests.conftest import sign_in_staff
     from tests.factories import UserFactory
 
     world.account.label = XSS
@@ -584,8 +586,7 @@ def test_markup_in_account_fields_is_escaped_in_the_admin(world):
     world.account.save()
     staff = UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
     TOTP.activate(staff, generate_totp_secret())
-    client = Client(raise_request_exception=False)
-    client.force_login(staff)
+    client = sign_in_staff(Client(raise_request_exception=False), staff)
     for url in (
         reverse("admin:accounts_exchangeaccount_changelist"),
         reverse("admin:accounts_exchangeaccount_change", args=[world.account.pk]),

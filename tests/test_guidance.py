@@ -11,6 +11,7 @@ from checklists.actions import ACTIONS
 from checklists.conditions import CONDITIONS
 from checklists.markdown import render_markdown
 from checklists.models import Guide, Step
+from tests.conftest import sign_in_staff
 from tests.factories import StaffUserFactory
 
 XSS_PAYLOADS = [
@@ -124,7 +125,7 @@ def test_registries_offer_choices_with_labels():
 @pytest.fixture
 def editor_client(client, db):
     editor = StaffUserFactory(email="editor@example.com")
-    client.force_login(editor)
+    sign_in_staff(client, editor)
     return client, editor
 
 

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from tests.conftest import sign_in_staff
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.test_url_access import PROTECTED, build_world
 
@@ -106,7 +107,9 @@ def world(owner, other_user):
 
 def https_client(user=None) -> Client:
     client = Client(raise_request_exception=False)
-    if user is not None:
+    if user is not None and user.is_staff:
+        sign_in_staff(client, user, secure=True)  # the admin wants this session's code
+    elif user is not None:
         client.force_login(user)
     return client
 

@@ -2,12 +2,13 @@
 to support without revealing the user's email safety phrase."""
 
 import pytest
-from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
 from reminders.models import ReminderLog
+from tests.conftest import sign_in_staff
 from tests.factories import UserFactory
 from tests.test_reminders_support import NOW, due_user, set_preference
 
@@ -18,13 +19,12 @@ def client_for(**flags) -> Client:
     """A staff member with two-factor authentication set up (the admin requires it)."""
     client = Client()
     staff = UserFactory(email=f"staff-{len(flags)}@example.com", is_staff=True, **flags)
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={})
+    TOTP.activate(staff, generate_totp_secret())
     if not flags.get("is_superuser"):
         staff.user_permissions.set(
             Permission.objects.filter(content_type__app_label="reminders")
         )
-    client.force_login(staff)
-    return client
+    return sign_in_staff(client, staff)
 
 
 @pytest.fixture

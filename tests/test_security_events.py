@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from security.events import client_ip, describe_user_agent, record
 from security.models import SecurityEvent
-from tests.conftest import reauthenticate
+from tests.conftest import reauthenticate, sign_in_staff
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -344,9 +344,7 @@ def test_user_agent_is_summarised():
 def staff_client(db):
     staff = UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
     TOTP.activate(staff, generate_totp_secret())  # the admin requires 2FA
-    client = Client()
-    client.force_login(staff)
-    return client
+    return sign_in_staff(Client(), staff)
 
 
 def test_staff_see_all_events_and_can_filter_and_search(staff_client, owner, other_user):

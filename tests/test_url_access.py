@@ -42,6 +42,7 @@ from accounts.services import record_check_in
 from checklists.models import StepProgress, Walkthrough
 from checklists.plan import build_plan
 from config.admin_mfa import MFA_REQUIRED_MESSAGE
+from tests.conftest import sign_in_staff
 from tests.factories import ExchangeAccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -482,8 +483,9 @@ def test_staff_only_pages_refuse_signed_in_users(world, name):
     url = route.url(world)
     assert is_login_redirect(client_for().get(url))
     assert client_for(world.owner).get(url).status_code != 200
-    staff = UserFactory(email="editor@example.com", is_staff=True)
-    assert client_for(staff).get(url).status_code == 200
+    staff = staff_user(mfa=True, email="editor@example.com")
+    assert client_for(staff).get(url).status_code == 302  # password only: code first
+    assert sign_in_staff(client_for(), staff).get(url).status_code == 200
 
 
 def test_allauth_state_changes_need_a_post_too(world):
@@ -596,7 +598,7 @@ def test_staff_without_mfa_can_still_sign_out_of_the_admin(db):
 
 
 def test_staff_with_totp_open_the_admin(world):
-    client = client_for(staff_user(mfa=True))
+    client = sign_in_staff(client_for(), staff_user(mfa=True))
     assert client.get(reverse("admin:index")).status_code == 200
     for model in admin.site._registry:
         meta = model._meta
