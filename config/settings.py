@@ -55,8 +55,11 @@ if not DEBUG and (problems := _production_problems()):
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# Absolute address of the site, for links in emails and calendar feeds.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute address of the site, for links in emails and calendar feeds. Production sets
+# it; in development it follows PORT, which `make run PORT=8731` passes on.
+SITE_URL = env.str(
+    "SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+).rstrip("/")
 
 # Fernet keys, newest first; older keys still decrypt, so keys can be rotated.
 # In DEBUG without keys, one is derived from SECRET_KEY so local runs need no setup.
@@ -170,6 +173,8 @@ def _mailer_from_url(url: str) -> dict:
         "timeout": env.int("EMAIL_TIMEOUT", default=20),
     }
     backend = parsed["EMAIL_BACKEND"]
+    if backend == "django.core.mail.backends.console.EmailBackend":
+        backend = "config.mail.ReadableConsoleBackend"  # links on one line, as sent
     if backend != "django.core.mail.backends.smtp.EmailBackend":
         options = {}
     return {"BACKEND": backend, "OPTIONS": options}
@@ -212,6 +217,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Off: tracking rewrites the session row on every request (4 queries per page).
 USERSESSIONS_TRACK_ACTIVITY = False
 
+ACCOUNT_ADAPTER = "users.adapters.AccountAdapter"
 MFA_ADAPTER = "users.adapters.EncryptingMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True

@@ -1,6 +1,6 @@
-"""Encrypt allauth's MFA secrets (TOTP keys) at rest.
+"""allauth adapters: emails that name the product, and MFA secrets encrypted at rest.
 
-allauth stores them in clear unless the adapter encrypts them. We use Fernet
+allauth stores TOTP keys in clear unless the adapter encrypts them. We use Fernet
 (authenticated encryption) from `cryptography` with keys from FIELD_ENCRYPTION_KEYS;
 MultiFernet decrypts with any listed key, so a new key can be put first and old
 secrets still read until they are re-saved.
@@ -8,8 +8,11 @@ secrets still read until they are re-saved.
 
 import base64
 import hashlib
+from dataclasses import dataclass
 from functools import cache
+from urllib.parse import urlsplit
 
+from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
@@ -40,3 +43,24 @@ class EncryptingMFAAdapter(DefaultMFAAdapter):
 
     def decrypt(self, encrypted_text: str) -> str:
         return decrypt_text(encrypted_text)
+
+
+PRODUCT_NAME = "Dormant Guard"
+
+
+@dataclass(frozen=True)
+class ProductSite:
+    """What allauth's email templates read as `current_site`."""
+
+    name: str
+    domain: str
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # Without django.contrib.sites, allauth names the site after the request's host
+        # ("Hello from 127.0.0.1:8731!"). Name the product instead; the domain is the
+        # one links point at. (Cheaper than the sites framework: no table, no Site row
+        # to keep in step with SITE_URL.)
+        site = ProductSite(name=PRODUCT_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+        super().send_mail(template_prefix, email, {"current_site": site, **context})
