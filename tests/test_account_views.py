@@ -95,10 +95,21 @@ def test_anonymous_visitor_is_sent_to_login_for_account_urls(anon_client, accoun
     assert ExchangeAccount.objects.filter(pk=account.pk, archived_at__isnull=True).exists()
 
 
-@pytest.mark.parametrize("key", ["delete", "archive", "restore", "check-in-today"])
+@pytest.mark.parametrize("key", ["archive", "restore", "check-in-today"])
 def test_state_changing_urls_refuse_get(owner_client, account, key):
     _, url = account_urls(account)[key]
-    assert owner_client.get(url).status_code == 405 or key == "delete"
+    assert owner_client.get(url).status_code == 405
+    account.refresh_from_db()
+    assert account.archived_at is None
+    assert ExchangeAccount.objects.filter(pk=account.pk).exists()
+    assert account.check_ins.count() == 1
+
+
+def test_get_on_the_delete_url_only_asks_for_confirmation(owner_client, account):
+    _, url = account_urls(account)["delete"]
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    assert b'<form method="post"' in response.content
     account.refresh_from_db()
     assert account.archived_at is None
     assert ExchangeAccount.objects.filter(pk=account.pk).exists()

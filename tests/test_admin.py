@@ -84,14 +84,19 @@ def test_account_changelist_query_count_does_not_grow_with_rows(
     url = reverse("admin:accounts_exchangeaccount_changelist")
     admin_client.get(url)  # warm-up: session, content types
     with django_assert_max_num_queries(12):
-        admin_client.get(url)
+        response = admin_client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 1
     for i in range(5):
         create_account(ExchangeAccount(
             owner=UserFactory(), exchange=account.exchange, label=f"Extra {i}",
             last_login_on=datetime.date(2026, 10, 1),
         ))
     with django_assert_max_num_queries(12):
-        admin_client.get(url)
+        response = admin_client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 6
+    assert "Extra 4" in response.content.decode()
 
 
 def test_account_is_view_only(admin_client, account):

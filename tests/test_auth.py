@@ -63,9 +63,11 @@ def test_staff_user_reaches_the_admin_with_password_then_code(anon_client):
 
 
 def test_non_staff_user_is_refused_by_the_admin(owner_client):
-    response = owner_client.get(reverse("admin:login"))
-    assert response.status_code in (302, 403)
-    assert owner_client.get(reverse("admin:index")).status_code != 200
+    assert owner_client.get(reverse("admin:login")).status_code == 403
+    response = owner_client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert owner_client.get(reverse("admin:index"), follow=True).status_code == 403
 
 
 @pytest.mark.parametrize(

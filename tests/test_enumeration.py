@@ -127,7 +127,9 @@ def test_unverified_and_inactive_accounts_need_the_password_first(owner):
     wrong = login(inactive.email, "not the right password 1")
     assert summary(wrong) == summary(unknown)
     assert form_errors(wrong) == form_errors(unknown)
-    assert login(inactive.email, DEFAULT_PASSWORD).status_code in (200, 302)
+    right = login(inactive.email, DEFAULT_PASSWORD)
+    assert right.status_code == 302
+    assert right["Location"] == reverse("account_inactive")
 
 
 # --- Password reset -------------------------------------------------------------------------

@@ -84,7 +84,18 @@ def test_public_guidance_page_lists_guides_and_step_anchors(anon_client):
 @pytest.mark.django_db
 def test_guidance_page_query_count_is_fixed(anon_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
-        anon_client.get(reverse("guidance"))
+        response = anon_client.get(reverse("guidance"))
+    assert response.status_code == 200
+    assert 'id="harden-2fa"' in response.content.decode()
+
+    guide = Guide.objects.create(slug="extra-guide", title="Extra guide", position=99)
+    for n in range(5):
+        Step.objects.create(guide=guide, position=n, slug=f"extra-{n}", title=f"Extra {n}",
+                            body="Body", source_name="Source", source_url="https://example.com")
+    with django_assert_max_num_queries(4):
+        response = anon_client.get(reverse("guidance"))
+    assert response.status_code == 200
+    assert 'id="extra-4"' in response.content.decode()
 
 
 # Every anchor accounts/findings.py links to must be a step on the guidance page.

@@ -31,6 +31,7 @@ from security.events import record
 from security.models import SecurityEvent
 from tests.conftest import reauthenticate
 from tests.factories import DEFAULT_PASSWORD, CheckInFactory, ExchangeAccountFactory
+from tests.test_url_access import build_world, html_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -117,9 +118,17 @@ def test_privacy_page_is_public_and_plain(anon_client):
         assert stored in html
 
 
-def test_privacy_page_is_linked_from_every_page_footer(anon_client):
-    response = anon_client.get(reverse("home"))
-    assert f'href="{reverse("privacy")}"' in response.content.decode()
+def test_privacy_page_is_linked_from_every_page_footer(owner, other_user):
+    pages = html_pages(build_world(owner, other_user))
+    assert {"/", reverse("dashboard"), reverse("account_login")} <= set(pages)
+    link = f'href="{reverse("privacy")}"'
+    without = [url for url, html in pages.items() if link not in footer(html)]
+    assert without == []
+
+
+def footer(html: str) -> str:
+    start = html.find('<footer class="site-footer">')
+    return html[start:html.find("</footer>", start)] if start >= 0 else ""
 
 
 def test_user_menu_links_to_the_security_pages(owner_client):

@@ -372,8 +372,11 @@ def test_the_admin_cannot_add_change_or_delete_events(staff_client, owner):
 
 
 def test_non_staff_cannot_see_events_in_the_admin(owner_client):
-    response = owner_client.get(reverse("admin:security_securityevent_changelist"))
-    assert response.status_code != 200
+    url = reverse("admin:security_securityevent_changelist")
+    response = owner_client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert owner_client.get(url, follow=True).status_code == 403
 
 
 def test_deleting_a_user_in_the_admin_removes_their_events(owner):
