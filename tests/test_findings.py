@@ -491,7 +491,9 @@ def test_every_finding_has_a_short_title_and_a_one_line_explanation():
         phone_status=PhoneStatus.NOT_IN_USE,
         kyc_status=KycStatus.UPDATE_REQUESTED,
     )
-    for finding in account_findings(account, TODAY):
+    findings = account_findings(account, TODAY)
+    assert len(findings) >= 8
+    for finding in findings:
         assert 0 < len(finding.title) <= 60
         assert finding.explanation and "\n" not in finding.explanation
         assert finding.explanation.endswith(".")

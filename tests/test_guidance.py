@@ -53,7 +53,9 @@ def parse(html: str) -> list[tuple[str, dict]]:
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
 def test_markdown_never_lets_scripts_or_raw_html_through(payload):
-    for tag, attrs in parse(render_markdown(f"Intro\n\n{payload}\n\nOutro")):
+    elements = parse(render_markdown(f"Intro\n\n{payload}\n\nOutro"))
+    assert ("p", {}) in elements  # the text around the payload survives
+    for tag, attrs in elements:
         assert tag in ALLOWED_OUTPUT_TAGS
         assert not any(name.startswith("on") or name == "style" for name in attrs)
         href = attrs.get("href") or ""

@@ -267,6 +267,7 @@ def test_export_holds_no_secrets(owner_client, owner):
 
     assert owner.password not in text and '"password"' not in text
     assert secrets["totp_secret"] not in text
+    assert secrets["recovery_codes"] and secrets["authenticator_data"]
     for code in secrets["recovery_codes"]:
         assert code not in text
     for data in secrets["authenticator_data"]:

@@ -84,6 +84,7 @@ def test_last_login_is_the_latest_of_several_check_ins():
 def test_demo_data_groups_on_the_recovery_map_and_holds_no_secrets():
     seed()
     accounts = demo_accounts()
+    assert len(accounts) == 7
     groups = recovery_groups(accounts)
     assert any(group.hint == "d***@example.com" and group.is_shared_widely for group in groups)
     assert any(group.hint.startswith("+44 ") for group in groups)

@@ -63,6 +63,7 @@ def pages_to_visit(world) -> list[str]:
         url = route.url(world)
         client = Client(raise_request_exception=False) if route.name in PUBLIC else probe
         response = client.get(url)
+        assert response.status_code < 500, f"GET {url}: {response.status_code}"
         # Redirects count too (export and delete first ask to reauthenticate): the
         # browser follows them and the page it lands on is checked.
         if response.status_code in (200, 302) and "html" in response.get("Content-Type", ""):
