@@ -1,7 +1,7 @@
 """Seed the exchange catalogue and its sourced facts.
 
-Source: /work/shared/sources/exchange-facts.md (and the inactive-account article it
-cites), checked on 2026-11-24. Summaries are our own wording. Nothing here is
+Sources: the exchanges' terms of use and help pages, and an article on inactive
+Binance accounts, each named with its URL on the fact it supports; checked on 2026-11-24. Summaries are our own wording. Nothing here is
 invented: where a source gives no number or feature, the field keeps its default
 (no dormancy threshold; features unverified).
 

@@ -1,7 +1,7 @@
 """Seed the guidance: four guides, their ordered steps and exchange-specific notes.
 
-Sources: the inactive-account article (/work/shared/sources/inactive-account-article.txt)
-and /work/shared/sources/exchange-facts.md, reviewed on 2026-11-24. Step bodies reuse
+Sources: an article on inactive Binance accounts and the exchanges' terms of use and
+help pages (named on each step and note), reviewed on 2026-11-24. Step bodies reuse
 the wording of checklists/templates/checklists/guidance.html (our own words, not the
 article's). Step slugs are the anchors findings and pages link to: don't rename them.
 
