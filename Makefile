@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # environment too: the settings build development links in emails from it (SITE_URL).
 PORT ?= 8000
 
-.PHONY: run test lint check-python demo worker clean
+.PHONY: run test lint typecheck check-python demo worker clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || \
@@ -52,6 +52,10 @@ test: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/python -m ruff check .
+
+# mypy with django-stubs; what it checks is configured in pyproject.toml ([tool.mypy]).
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/python -m mypy
 
 worker: $(VENV)/.installed .env
 	$(BIN)/python manage.py db_worker

@@ -53,7 +53,7 @@ class ExchangeAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(_fact_count=Count("facts"))
 
     @admin.display(description="facts", ordering="_fact_count")
-    def fact_count(self, obj: Exchange) -> int:
+    def fact_count(self, obj) -> int:  # an Exchange from get_queryset, with _fact_count
         return obj._fact_count
 
 
@@ -76,8 +76,7 @@ class ExchangeFactAdmin(admin.ModelAdmin):
 
 class CheckInInline(admin.TabularInline):
     model = CheckIn
-    fields = ["on", "source", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("on", "source", "created_at")
     extra = 0
     can_delete = False
 

@@ -83,7 +83,8 @@ class ExchangeAccountForm(forms.ModelForm):
         help_texts = {"last_login_on": "Roughly is fine. Later logins are recorded as check-ins."}
 
     def __init__(self, *args, owner=None, **kwargs):
-        super().__init__(*args, label_suffix="", **kwargs)
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
         self.owner = owner
         self.fields["other_exchange_name"].required = False
         if self.instance.pk:
@@ -99,7 +100,8 @@ class ExchangeAccountForm(forms.ModelForm):
         return mask_login_hint(self.cleaned_data["login_hint"])
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         choice = cleaned.get("exchange_choice")
         if choice == OTHER_EXCHANGE:
             if not cleaned.get("other_exchange_name", "").strip():
@@ -130,7 +132,8 @@ class CheckInForm(forms.Form):
     on = forms.DateField(label="Date of login", widget=DateInput())
 
     def __init__(self, *args, account: ExchangeAccount, **kwargs):
-        super().__init__(*args, label_suffix="", **kwargs)
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
         self.account = account
         self.fields["on"].widget.attrs["max"] = timezone.localdate().isoformat()
 

@@ -354,13 +354,13 @@ def _row_to_form_data(
 
     for name in (*OPTIONAL_BOOLEAN_COLUMNS, "holds_assets"):
         try:
-            value = _parse_yes_no(cells.get(name, ""))
+            answer = _parse_yes_no(cells.get(name, ""))
         except ValueError:
             problems.append((name, YES_NO_MESSAGE))
-            value = None
-        if value is None and name == "holds_assets":
-            value = True
-        data[name] = "" if value is None else ("true" if value else "false")
+            answer = None
+        if answer is None and name == "holds_assets":
+            answer = True
+        data[name] = "" if answer is None else ("true" if answer else "false")
 
     try:
         archived = bool(_parse_yes_no(cells.get("archived", "")))

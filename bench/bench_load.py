@@ -108,7 +108,9 @@ def main() -> None:
     harness.RESULTS.mkdir(exist_ok=True)
     with harness.gunicorn(env, args.port, args.workers, log_path) as server:
         client = harness.sign_in(server.base, prepare.load_email())
-        name, value = harness.session_cookie(client)
+        session = harness.session_cookie(client)
+        assert session is not None  # sign_in() raises when there is none
+        name, value = session
         cookie = f"{name}={value}"
         harness.log(f"signed in over HTTP; wrk sends the cookie {name}")
         pages = check_pages(client)
@@ -122,6 +124,7 @@ def main() -> None:
                 break
             harness.log(f"attempt {attempt}: other processes took {disturbance:.0%} of the "
                         "CPUs during a run")
+        assert best is not None  # --attempts is at least 1
         disturbance, attempt, runs = best
         check_pages(client)  # the session survived the run
 

@@ -156,7 +156,7 @@ def make_a_third_due(users: int) -> int:
         ReminderLog.objects.filter(user_id__in=ids).delete()
         ReminderPreference.objects.filter(user_id__in=ids).delete()
         ReminderPreference.objects.bulk_create(rows, batch_size=2000)
-    return sum(1 for row in rows if row.next_digest_at <= now)
+    return sum(1 for row in rows if row.next_digest_at and row.next_digest_at <= now)
 
 
 # --- The measurement --------------------------------------------------------------------

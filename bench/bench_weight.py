@@ -48,10 +48,12 @@ class UrlCollector(HTMLParser):
             if name == "srcset" and value:
                 self.all_urls += [part.split()[0] for part in value.split(",") if part.strip()]
         rels = set((values.get("rel") or "").lower().split())
-        if tag == "link" and rels & LOADED_LINK_RELS and values.get("href"):
-            self.loaded.append(values["href"])
-        elif tag in {"script", "img", "iframe", "video", "audio", "source"} and values.get("src"):
-            self.loaded.append(values["src"])
+        if tag == "link" and rels & LOADED_LINK_RELS and (href := values.get("href")):
+            self.loaded.append(href)
+        elif tag in {"script", "img", "iframe", "video", "audio", "source"} and (
+            src := values.get("src")
+        ):
+            self.loaded.append(src)
 
 
 def is_same_origin(url: str, base: str) -> bool:

@@ -141,7 +141,7 @@ class HttpClient:
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None, timeout: float = 10) -> Response:
         url = urllib.parse.urlsplit(self.base)
-        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
+        conn = http.client.HTTPConnection(url.netloc, timeout=timeout)
         all_headers = dict(headers or {})
         if self.cookies:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -202,7 +202,7 @@ def wait_for(url: str, seconds: float = 30, expect: int = 200,
             raise RuntimeError(f"the server exited with {process.returncode} (see its log)")
         try:
             parsed = urllib.parse.urlsplit(url)
-            conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=5)
+            conn = http.client.HTTPConnection(parsed.netloc, timeout=5)
             conn.request("GET", parsed.path)
             if conn.getresponse().status == expect:
                 return
@@ -463,7 +463,8 @@ def machine() -> dict:
         import psycopg
 
         with psycopg.connect(f"{PG_SERVER}/postgres") as conn:
-            pg = conn.execute("SHOW server_version").fetchone()[0]
+            row = conn.execute("SHOW server_version").fetchone()
+            pg = row[0] if row else "unknown"
     except Exception as error:  # noqa: BLE001 (reported, not fatal)
         pg = f"unknown ({error.__class__.__name__})"
     return {

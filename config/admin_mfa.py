@@ -10,13 +10,11 @@ password alone must not open it. Two gaps are closed here:
   "authentication records"); an entry with method "mfa" means this session passed a
   second factor: at sign-in, by re-authenticating with an authenticator, or with a passkey.
 
-`require_mfa(admin.site.admin_view)` wraps the decorator the admin applies to every one of
-its views (index, app index, every model page, password change, autocomplete, view on
-site). Staff-only views outside the admin use `staff_second_factor_required`. Sign-in (the
-admin login goes through allauth, see `config/urls.py`) and sign-out stay reachable.
-
-`require_mfa` must be installed before `admin.site.urls` is first read, because that is
-when the admin builds its URL patterns with `admin_view`.
+`require_mfa` wraps the decorator the admin applies to every one of its views (index,
+app index, every model page, password change, autocomplete, view on site); the admin
+site (`config/admin_site.py`) applies it in `admin_view`. Staff-only views outside the
+admin use `staff_second_factor_required`. Sign-in (the admin login goes through allauth)
+and sign-out stay reachable.
 """
 
 from collections.abc import Callable

@@ -8,6 +8,7 @@ their fields in `record.args`, which become keys too (method, path, status, ...)
 import json
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
@@ -18,7 +19,7 @@ _ACCESS_FIELDS = {"m": "method", "U": "path", "s": "status", "B": "bytes", "M": 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,

@@ -11,7 +11,7 @@ over SMTP keeps the encoding Python's email package chooses, which keeps every l
 under SMTP's 998-character limit and needs no 8BITMIME support from the relay.
 """
 
-from email.message import EmailMessage, Message
+from email.message import EmailMessage
 
 from django.core.mail import EmailMessage as DjangoEmailMessage
 from django.core.mail.backends import console
@@ -38,21 +38,15 @@ def readable_text(msg: EmailMessage) -> str:
     shown = _part_to_show(parts)
     for part in parts:
         if part is shown:
-            lines += ["", _decoded(part).rstrip("\n"), ""]
+            lines += ["", part.get_content().rstrip("\n"), ""]  # decoded text
         else:
-            size = len(part.get_payload(decode=True) or b"")
-            lines.append(f"[{part.get_content_type()} part not shown: {size} bytes]")
+            lines.append(f"[{part.get_content_type()} part not shown]")
     return "\n".join(lines)
 
 
-def _part_to_show(parts: list[Message]) -> Message | None:
+def _part_to_show(parts: list[EmailMessage]) -> EmailMessage | None:
     for content_type in ("text/plain", "text/html"):
         for part in parts:
             if part.get_content_type() == content_type and not part.get_filename():
                 return part
     return None
-
-
-def _decoded(part: Message) -> str:
-    payload = part.get_payload(decode=True) or b""
-    return payload.decode(part.get_content_charset() or "utf-8", errors="replace")

@@ -517,9 +517,9 @@ class Command(BaseCommand):
                         ))
                 ExchangeAccount.objects.bulk_create(accounts, batch_size=batch_size)
                 if any(account.pk is None for account in accounts):
-                    rows = ExchangeAccount.objects.filter(
+                    rows = list(ExchangeAccount.objects.filter(
                         owner_id__in=[user.pk for user in users]
-                    ).values_list("pk", "last_login_on")
+                    ).values_list("pk", "last_login_on"))
                 else:
                     rows = [(account.pk, account.last_login_on) for account in accounts]
                 CheckIn.objects.bulk_create(
