@@ -173,8 +173,10 @@ def _mailer_from_url(url: str) -> dict:
         "timeout": env.int("EMAIL_TIMEOUT", default=20),
     }
     backend = parsed["EMAIL_BACKEND"]
-    if backend == "django.core.mail.backends.console.EmailBackend":
-        backend = "config.mail.ReadableConsoleBackend"  # links on one line, as sent
+    if DEBUG and backend == "django.core.mail.backends.console.EmailBackend":
+        # Links on one line, as sent. Only in development: with DEBUG off the stock
+        # console backend stays, so `check --deploy` still flags it (mail.E001).
+        backend = "config.mail.ReadableConsoleBackend"
     if backend != "django.core.mail.backends.smtp.EmailBackend":
         options = {}
     return {"BACKEND": backend, "OPTIONS": options}

@@ -1,4 +1,8 @@
-"""factory-boy factories. Exchanges use get_or_create so they coexist with seeded rows."""
+"""factory-boy factories. Exchanges use get_or_create so they coexist with seeded rows.
+
+Each names its model as a type parameter, so `XFactory.create(...)` is typed as the
+model in annotated helpers (calling the class itself is typed as the factory).
+"""
 
 import datetime
 
@@ -8,11 +12,12 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 
 from accounts.models import CheckIn, Exchange, ExchangeAccount
+from users.models import User
 
 DEFAULT_PASSWORD = "correct horse battery staple 42"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         skip_postgeneration_save = True
@@ -42,7 +47,7 @@ class StaffUserFactory(UserFactory):
             TOTP.activate(user, generate_totp_secret())
 
 
-class ExchangeFactory(factory.django.DjangoModelFactory):
+class ExchangeFactory(factory.django.DjangoModelFactory[Exchange]):
     class Meta:
         model = Exchange
         django_get_or_create = ("slug",)
@@ -51,7 +56,7 @@ class ExchangeFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-").replace(".", "-"))
 
 
-class ExchangeAccountFactory(factory.django.DjangoModelFactory):
+class ExchangeAccountFactory(factory.django.DjangoModelFactory[ExchangeAccount]):
     class Meta:
         model = ExchangeAccount
 
@@ -63,7 +68,7 @@ class ExchangeAccountFactory(factory.django.DjangoModelFactory):
     )
 
 
-class CheckInFactory(factory.django.DjangoModelFactory):
+class CheckInFactory(factory.django.DjangoModelFactory[CheckIn]):
     class Meta:
         model = CheckIn
 

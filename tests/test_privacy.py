@@ -41,7 +41,9 @@ PROTECTED = ["data_export", "delete_me"]
 
 def populate(user, tag: str) -> dict:
     """One of everything the app can hold about a user, each marked with `tag`."""
-    account = ExchangeAccountFactory(owner=user, label=f"{tag}-label", notes=f"{tag}-notes")
+    account = ExchangeAccountFactory.create(
+        owner=user, label=f"{tag}-label", notes=f"{tag}-notes"
+    )
     CheckInFactory(account=account)
     walkthrough = Walkthrough.objects.create(account=account, knows_password=True)
     StepProgress.objects.create(

@@ -142,7 +142,7 @@ class Route:
 
     @property
     def is_object_url(self) -> bool:
-        return any(self.kwarg(name).owned for name in self.kwarg_names if self.kwarg(name))
+        return any(kwarg.owned for name in self.kwarg_names if (kwarg := self.kwarg(name)))
 
     def url(self, world: SimpleNamespace) -> str:
         if self.regex:
@@ -152,7 +152,9 @@ class Route:
 
         def fill(match: re.Match) -> str:
             name = match.group("name")
-            return self.converters[name].to_url(self.kwarg(name).value(world))
+            kwarg = self.kwarg(name)
+            assert kwarg is not None  # unknown kwargs failed above
+            return self.converters[name].to_url(kwarg.value(world))
 
         return "/" + CONVERTER_RE.sub(fill, self.route)
 
@@ -246,7 +248,7 @@ def build_world(owner, other_user) -> SimpleNamespace:
     account of their own."""
     today = timezone.localdate()
     exchange = Exchange.objects.get(slug="binance")
-    account = ExchangeAccountFactory(
+    account = ExchangeAccountFactory.create(
         owner=owner, exchange=exchange, label=OWNER_MARKER, notes=OWNER_NOTES,
         last_login_on=today - datetime.timedelta(days=200),
         two_factor_method="authenticator", api_keys_present=True,
@@ -265,7 +267,7 @@ def build_world(owner, other_user) -> SimpleNamespace:
         walkthrough=walkthrough, step=step, step_title=step.title, state="skipped"
     )
 
-    other_account = ExchangeAccountFactory(
+    other_account = ExchangeAccountFactory.create(
         owner=other_user, exchange=exchange, label="Intruder's own",
         last_login_on=today - datetime.timedelta(days=5),
     )
