@@ -218,6 +218,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Dormant Guard] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Off: tracking rewrites the session row on every request (4 queries per page).
 USERSESSIONS_TRACK_ACTIVITY = False
+USERSESSIONS_ADAPTER = "users.adapters.SecurityLogUserSessionsAdapter"
 
 ACCOUNT_ADAPTER = "users.adapters.AccountAdapter"
 MFA_ADAPTER = "users.adapters.EncryptingMFAAdapter"

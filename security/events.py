@@ -19,7 +19,8 @@ import json
 import logging
 import re
 
-from django.conf import settings
+from allauth.account.adapter import get_adapter as get_account_adapter
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
@@ -39,21 +40,16 @@ WARNING_KINDS = {SecurityEvent.Kind.LOGIN_FAILED}
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or, behind our proxy, the hop it added.
-
-    Only when settings say we run behind a proxy (SECURE_PROXY_SSL_HEADER) do we read
-    X-Forwarded-For, and then only the entry our own proxy appended: the right-most one
-    (or the one ALLAUTH_TRUSTED_PROXY_COUNT hops from the right, as allauth reads it).
-    Entries to its left come from the client and can say anything.
+    """The client's address, read the way allauth reads it for rate limits and sessions
+    (its adapter's get_client_ip): REMOTE_ADDR, or, behind our proxy
+    (ALLAUTH_TRUSTED_PROXY_COUNT, set with BEHIND_PROXY), the X-Forwarded-For entry our
+    proxy appended. Entries to its left come from the client and can say anything.
     """
-    candidate = request.META.get("REMOTE_ADDR")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        hops = [h for h in hops if h]
-        proxies = max(1, int(getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0) or 0))
-        if len(hops) >= proxies:
-            candidate = hops[-proxies]
-    return _valid_ip(candidate) or _valid_ip(request.META.get("REMOTE_ADDR"))
+    try:
+        address = get_account_adapter(request).get_client_ip(request)
+    except (PermissionDenied, ImproperlyConfigured):  # no address, or a short header
+        address = None
+    return _valid_ip(address) or _valid_ip(request.META.get("REMOTE_ADDR"))
 
 
 def _valid_ip(value) -> str | None:

@@ -1,19 +1,15 @@
-"""SessionSecurityMiddleware: idle and absolute session timeouts, and an audit entry
-when a user signs out their other sessions (allauth sends no signal for that).
+"""SessionSecurityMiddleware: idle and absolute session timeouts. (Signing out other
+sessions is logged by users.adapters.SecurityLogUserSessionsAdapter.)
 
 Sits right after AuthenticationMiddleware, so a timed-out user is anonymous for every
 later middleware and the view.
 """
 
-from allauth.usersessions.models import UserSession
-from allauth.usersessions.views import ListUserSessionsView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 
 from . import sessions
-from .events import record
-from .models import SecurityEvent
 
 TIMEOUT_MESSAGES = {
     "idle": "You were signed out after a period of inactivity. Please sign in again.",
@@ -28,13 +24,7 @@ class SessionSecurityMiddleware:
 
     def __call__(self, request):
         self._enforce_timeouts(request)
-        response = self.get_response(request)
-        revoking = getattr(request, "_security_revoking", None)
-        if revoking is not None and response.status_code in (302, 303):
-            user, before = revoking
-            revoked = before - _other_sessions(request, user).count()
-            record(request, user, SecurityEvent.Kind.SESSIONS_REVOKED, count=revoked)
-        return response
+        return self.get_response(request)
 
     def _enforce_timeouts(self, request) -> None:
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
@@ -55,18 +45,4 @@ class SessionSecurityMiddleware:
         reason = getattr(request, "_security_timed_out", None)
         if reason is not None:
             messages.warning(request, TIMEOUT_MESSAGES[reason])
-        if (
-            request.method == "POST"
-            and getattr(view_func, "view_class", None) is ListUserSessionsView
-            and request.user.is_authenticated
-        ):
-            request._security_revoking = (
-                request.user, _other_sessions(request, request.user).count()
-            )
         return None
-
-
-def _other_sessions(request, user):
-    return UserSession.objects.filter(user_id=user.pk).exclude(
-        session_key=request.session.session_key or ""
-    )

@@ -4,7 +4,7 @@ Connected in SecurityConfig.ready().
 """
 
 from allauth.account import signals as account_signals
-from allauth.account.internal.flows.login import get_authentication_records
+from allauth.account.authentication import get_authentication_records
 from allauth.account.models import EmailAddress
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator

@@ -207,7 +207,7 @@ def test_user_agent_is_cut_to_300_characters_and_loses_control_characters(owner)
 
 
 def test_forwarded_for_is_ignored_unless_behind_a_proxy(settings):
-    settings.SECURE_PROXY_SSL_HEADER = None
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
     request = RequestFactory().get(
         "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6"
     )
@@ -215,7 +215,7 @@ def test_forwarded_for_is_ignored_unless_behind_a_proxy(settings):
 
 
 def test_behind_a_proxy_the_hop_our_proxy_added_is_used(settings):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # what BEHIND_PROXY=true sets
     # The client sent "6.6.6.6" itself; our proxy appended the address it really saw.
     request = RequestFactory().get(
         "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7"
@@ -224,11 +224,20 @@ def test_behind_a_proxy_the_hop_our_proxy_added_is_used(settings):
 
 
 def test_a_malformed_forwarded_for_falls_back_to_remote_addr(settings):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     request = RequestFactory().get(
         "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-ip\r\nx"
     )
     assert client_ip(request) == "10.0.0.2"
+
+
+def test_the_log_and_allauth_agree_on_the_address(settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7, 10.0.0.9"
+    )
+    assert client_ip(request) == "203.0.113.7"
+    assert client_ip(RequestFactory().get("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
 
 
 # --- Log lines ------------------------------------------------------------------------

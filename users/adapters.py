@@ -1,4 +1,5 @@
-"""allauth adapters: emails that name the product, and MFA secrets encrypted at rest.
+"""allauth adapters: emails that name the product, MFA secrets encrypted at rest, and
+ended sessions written to the security log.
 
 allauth stores TOTP keys in clear unless the adapter encrypts them. We use Fernet
 (authenticated encryption) from `cryptography` with keys from FIELD_ENCRYPTION_KEYS;
@@ -13,7 +14,9 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 
@@ -64,3 +67,17 @@ class AccountAdapter(DefaultAccountAdapter):
         # to keep in step with SITE_URL.)
         site = ProductSite(name=PRODUCT_NAME, domain=urlsplit(settings.SITE_URL).netloc)
         super().send_mail(template_prefix, email, {"current_site": site, **context})
+
+
+class SecurityLogUserSessionsAdapter(DefaultUserSessionsAdapter):
+    def end_sessions(self, sessions) -> None:
+        """Sign out sessions (from the sessions page), and say so in the owner's
+        security log: allauth sends no signal for it."""
+        from security.events import record
+        from security.models import SecurityEvent
+
+        sessions = list(sessions)
+        super().end_sessions(sessions)
+        if sessions:
+            record(context.request, sessions[0].user, SecurityEvent.Kind.SESSIONS_REVOKED,
+                   count=len(sessions))
