@@ -13,8 +13,7 @@ class SecurityEventAdmin(admin.ModelAdmin):
     search_fields = ["user__email"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
-    readonly_fields = ["created_at", "kind", "user", "ip", "user_agent", "details"]
-    fields = readonly_fields
+    fields = readonly_fields = ("created_at", "kind", "user", "ip", "user_agent", "details")
     show_full_result_count = False
 
     @admin.display(description="Device")

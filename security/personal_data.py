@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Collection
 from importlib import import_module
 
 from allauth.account.models import EmailAddress
@@ -49,7 +50,9 @@ def reminder_models() -> tuple[type[models.Model] | None, type[models.Model] | N
     return _optional_model("reminders.ReminderPreference"), _optional_model("reminders.ReminderLog")
 
 
-def row(obj: models.Model, exclude: set[str] = frozenset(), *, screen: bool = False) -> dict:
+def row(
+    obj: models.Model, exclude: Collection[str] = frozenset(), *, screen: bool = False
+) -> dict:
     """A model instance as a dict of its own columns (foreign keys as ids).
 
     `screen` also leaves out any column whose name looks like a credential: used for
@@ -123,7 +126,7 @@ def build_export(user) -> dict:
     preference_model, log_model = reminder_models()
     reminders: dict = {}
     if preference_model is not None:
-        preference = preference_model.objects.filter(user=user).first()
+        preference = preference_model._default_manager.filter(user=user).first()
         reminders["preference"] = (
             row(preference, exclude={"user"}, screen=True) if preference else None
         )
@@ -133,13 +136,13 @@ def build_export(user) -> dict:
     if log_model is not None:
         reminders["emails"] = [
             row(log, exclude={"user", "lease_token"}, screen=True)
-            for log in log_model.objects.filter(user=user)
+            for log in log_model._default_manager.filter(user=user)
         ]
         included.add(log_model._meta.label)
     if reminders:
         export["reminders"] = reminders
 
-    other = {}
+    other: dict[str, list[dict]] = {}
     for model, field in referencing(get_user_model()):
         if model in _known_models():
             continue
@@ -202,9 +205,9 @@ def inventory(user) -> list[tuple[str, int]]:
     preference_model, log_model = reminder_models()
     if preference_model is not None:
         items.append(("Reminder settings and calendar link",
-                      preference_model.objects.filter(user=user).count()))
+                      preference_model._default_manager.filter(user=user).count()))
     if log_model is not None:
-        items.append(("Reminder emails sent", log_model.objects.filter(user=user).count()))
+        items.append(("Reminder emails sent", log_model._default_manager.filter(user=user).count()))
     items += [
         ("Security events", SecurityEvent.objects.filter(user=user).count()),
         ("Email addresses", EmailAddress.objects.filter(user=user).count()),
