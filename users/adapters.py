@@ -14,7 +14,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.core import context
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from cryptography.fernet import Fernet, MultiFernet
@@ -62,9 +62,9 @@ class ProductSite:
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # Without django.contrib.sites, allauth names the site after the request's host
-        # ("Hello from 127.0.0.1:8731!"). Name the product instead; the domain is the
-        # one links point at. (Cheaper than the sites framework: no table, no Site row
-        # to keep in step with SITE_URL.)
+        # ("Hello from 127.0.0.1:8731!"). Name the product instead, with SITE_URL's host
+        # as the domain. (Simpler than the sites framework: no table, no Site row to
+        # keep in step with SITE_URL.)
         site = ProductSite(name=PRODUCT_NAME, domain=urlsplit(settings.SITE_URL).netloc)
         super().send_mail(template_prefix, email, {"current_site": site, **context})
 
@@ -79,5 +79,7 @@ class SecurityLogUserSessionsAdapter(DefaultUserSessionsAdapter):
         sessions = list(sessions)
         super().end_sessions(sessions)
         if sessions:
-            record(context.request, sessions[0].user, SecurityEvent.Kind.SESSIONS_REVOKED,
-                   count=len(sessions))
+            record(
+                allauth_context.request, sessions[0].user,
+                SecurityEvent.Kind.SESSIONS_REVOKED, count=len(sessions),
+            )
