@@ -40,7 +40,7 @@ def _set_up_authenticator(account: ExchangeAccount, today: datetime.date) -> Non
 
 
 def _contact_details_current(account: ExchangeAccount, today: datetime.date) -> None:
-    values = {"email_in_use": True}
+    values: dict[str, object] = {"email_in_use": True}
     if account.phone_status in {PhoneStatus.NOT_IN_USE, PhoneStatus.UNKNOWN}:
         values["phone_status"] = PhoneStatus.IN_USE
     _setter(**values)(account, today)

@@ -79,8 +79,7 @@ class ExchangeNoteAdmin(SimpleHistoryAdmin):
 
 class StepProgressInline(admin.TabularInline):
     model = StepProgress
-    fields = ["step_title", "state", "decided_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("step_title", "state", "decided_at")
     extra = 0
     can_delete = False
 

@@ -93,7 +93,8 @@ class Plan:
         """The earliest moment withdrawals are likely to work again: each hold counts
         from when its step was done, or from now if it is still ahead."""
         ends = [
-            (step.progress.decided_at if step.state == StepProgress.State.DONE else now)
+            (step.progress.decided_at if step.progress and step.state == StepProgress.State.DONE
+             else now)
             + datetime.timedelta(hours=step.hold_hours)
             for step in self.steps
             if step.hold_hours and step.state != StepProgress.State.SKIPPED

@@ -50,7 +50,8 @@ class StartForm(forms.Form):
     )
 
     def __init__(self, *args, account, **kwargs):
-        super().__init__(*args, label_suffix="", **kwargs)
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
         # Only ask what can change the plan: no authenticator question without one.
         if not account.uses_authenticator:
             del self.fields["has_authenticator"]

@@ -191,12 +191,10 @@ def _deliver_one(
 ) -> str:
     preference = _preference(log)
     reason = _skip_reason(log, preference, data)
-    digest = None
-    if reason is None:
-        digest = _build_digest(log, preference, data, now)
-        if log.kind == ReminderLog.Kind.DIGEST and not digest.items:
-            reason = "Nothing was due any more when the email was about to go out."
-    if reason is not None:
+    digest = None if reason else _build_digest(log, preference, data, now)
+    if digest is not None and log.kind == ReminderLog.Kind.DIGEST and not digest.items:
+        reason = "Nothing was due any more when the email was about to go out."
+    if digest is None or reason is not None:
         _record(log, token, outcome=Outcome.SKIPPED, next_attempt_at=None, error=reason,
                 lease_token="")
         return Outcome.SKIPPED
@@ -220,7 +218,8 @@ def _enqueue_deferred_retries(logs: list[ReminderLog]) -> None:
         return
     by_time: dict[datetime.datetime, list[int]] = defaultdict(list)
     for log in logs:
-        by_time[log.next_attempt_at].append(log.pk)
+        if log.next_attempt_at is not None:  # a retry without a time stays with the sweep
+            by_time[log.next_attempt_at].append(log.pk)
     for run_after, ids in by_time.items():
         deliver_reminders.using(run_after=run_after).enqueue(ids)
 

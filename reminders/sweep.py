@@ -154,7 +154,8 @@ def _plan(
     log = ReminderLog(
         user_id=preference.user_id,
         kind=ReminderLog.Kind.DIGEST,
-        cycle=schedule.cycle_key(preference.next_digest_at, tz),
+        # Due preferences always have a next look; `now` only narrows the type.
+        cycle=schedule.cycle_key(preference.next_digest_at or now, tz),
         accounts=[item.as_log_entry() for item in items],
         claimed_at=now,
         next_attempt_at=now,
@@ -295,6 +296,6 @@ def preview(now: datetime.datetime, batch_size: int = BATCH_SIZE) -> Iterator[Pr
         accounts = _accounts_by_user([p.user_id for p in preferences])
         for preference in preferences:
             items = _items_for(preference, accounts.get(preference.user_id, []), now)
-            cycle = schedule.cycle_key(preference.next_digest_at, preference.zone)
+            cycle = schedule.cycle_key(preference.next_digest_at or now, preference.zone)
             yield Preview(preference.user.email, items, cycle)
         last = (preferences[-1].next_digest_at, preferences[-1].pk)

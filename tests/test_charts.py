@@ -56,7 +56,9 @@ def by_class(root: ET.Element, tag: str, cls: str) -> list[ET.Element]:
 
 
 def desc(root: ET.Element) -> str:
-    return root.find(f"{NS}desc").text
+    element = root.find(f"{NS}desc")
+    assert element is not None and element.text is not None
+    return element.text
 
 
 def spread(n: int) -> list[tuple[str, datetime.date, str]]:
@@ -69,9 +71,10 @@ def spread(n: int) -> list[tuple[str, datetime.date, str]]:
 def assert_accessible(root: ET.Element, title: str) -> None:
     assert root.get("role") == "img"
     assert root.get("width") == "100%"
-    assert re.fullmatch(r"0 0 \d+(\.\d)? \d+(\.\d)?", root.get("viewBox"))
+    assert re.fullmatch(r"0 0 \d+(\.\d)? \d+(\.\d)?", root.get("viewBox") or "")
     title_el = root.find(f"{NS}title")
     desc_el = root.find(f"{NS}desc")
+    assert title_el is not None and desc_el is not None
     assert title_el.text == title
     assert root.get("aria-labelledby") == title_el.get("id")
     assert root.get("aria-describedby") == desc_el.get("id")

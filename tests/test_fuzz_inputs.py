@@ -83,7 +83,7 @@ NASTY = [
     "true", "false", "yes", "on", "None", "null", "[]", "{}",
     *SECRET_LOOKING,
 ]
-NO_SURROGATES = st.characters(exclude_categories=("Cs",))
+NO_SURROGATES = st.characters(exclude_categories=["Cs"])
 ANY_TEXT = st.text(alphabet=NO_SURROGATES, max_size=300)
 
 
@@ -296,7 +296,9 @@ def shows_form_errors(response) -> bool:
 
 
 def account_fields(account_pk: int) -> dict:
-    return ExchangeAccount.objects.filter(pk=account_pk).values().first()
+    fields = ExchangeAccount.objects.filter(pk=account_pk).values().first()
+    assert fields is not None, f"account {account_pk} is gone"
+    return dict(fields)
 
 
 def post_and_check(client, url, data, baseline_secrets, world, label):
@@ -454,7 +456,9 @@ def fuzzed_url(route: Route, world, values: dict[str, str], force: bool = False)
         converter = route.converters[name]
         value = values.get(name)
         if value is None or (not force and not re.fullmatch(converter.regex, value)):
-            return converter.to_url(route.kwarg(name).value(world))
+            kwarg = route.kwarg(name)
+            assert kwarg is not None  # the URL walk fails on unknown kwargs first
+            return converter.to_url(kwarg.value(world))
         return quote(value, safe="")
 
     return "/" + CONVERTER_RE.sub(fill, route.route)

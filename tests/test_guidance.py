@@ -159,7 +159,7 @@ def step_form_data(step: Step, **changes) -> dict:
 def note_forms(step: Step) -> dict:
     """The inline formset's fields for the step's existing exchange notes, unchanged."""
     notes = list(step.exchange_notes.all())
-    data = {"exchange_notes-TOTAL_FORMS": str(len(notes)),
+    data: dict[str, object] = {"exchange_notes-TOTAL_FORMS": str(len(notes)),
             "exchange_notes-INITIAL_FORMS": str(len(notes))}
     for i, note in enumerate(notes):
         data.update({

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def client_for(**flags) -> Client:
     """A staff member with two-factor authentication set up (the admin requires it)."""
     client = Client()
-    staff = UserFactory(email=f"staff-{len(flags)}@example.com", is_staff=True, **flags)
+    staff = UserFactory.create(email=f"staff-{len(flags)}@example.com", is_staff=True, **flags)
     TOTP.activate(staff, generate_totp_secret())
     if not flags.get("is_superuser"):
         staff.user_permissions.set(

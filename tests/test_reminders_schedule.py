@@ -10,8 +10,9 @@ from reminders.schedule import Frequency, zone
 UTC = datetime.UTC
 
 
-def utc(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
+        second: int = 0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

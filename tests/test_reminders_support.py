@@ -52,6 +52,7 @@ def due_user(email: str, days_since_login: int = 100, **preference_fields):
 def assert_bodies_contain(message: EmailMultiAlternatives, *texts: str) -> None:
     """Both the plain-text and the HTML body contain every text."""
     html = next(content for content, mimetype in message.alternatives if mimetype == "text/html")
+    assert isinstance(html, str)
     for text in texts:
         assert text in message.body, f"{text!r} missing from the text body"
         assert text in html, f"{text!r} missing from the HTML body"

@@ -119,7 +119,7 @@ def _finding_anchors() -> set[str]:
     """The last argument of every Finding(...) in accounts/findings.py."""
     tree = ast.parse(FINDINGS_SOURCE.read_text())
     return {
-        node.args[-1].value
+        str(node.args[-1].value)
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)

@@ -10,6 +10,7 @@ migrations must not depend on the current model classes.
 """
 
 import datetime
+from typing import Any
 
 from django.db import migrations
 
@@ -18,7 +19,7 @@ CHECKED_ON = datetime.date(2026, 11, 24)
 # offers_* flags per exchange come from the "Security features" table. Exchanges
 # without a "features" entry keep the model defaults (authenticator only) and get
 # no features_source / features_checked_on, so the UI shows them as unverified.
-EXCHANGES = [
+EXCHANGES: list[dict[str, Any]] = [
     {
         "slug": "binance",
         "name": "Binance",
@@ -119,7 +120,7 @@ EXCHANGES = [
 ARTICLE = "Inactive-account guide (article)"
 
 # One row per row of the "Dormancy and inactivity" and "Holds and waits" tables.
-FACTS = [
+FACTS: list[dict[str, Any]] = [
     # --- Dormancy and inactivity ---
     {
         "exchange": "binance",

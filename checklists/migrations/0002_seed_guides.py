@@ -11,6 +11,7 @@ Condition, action and certainty keys are plain strings ("returning", "logged_in"
 
 import datetime
 import re
+from typing import Any
 
 from django.db import migrations
 from django.utils import timezone
@@ -28,7 +29,7 @@ COINBASE_RESET_HELP = "https://help.coinbase.com/en/coinbase/privacy-and-securit
 BINANCE_ACADEMY_WHITELIST = "https://academy.binance.com/en/articles/withdrawal-address-whitelist"
 KRAKEN_SETTINGS_LOCK = "https://support.kraken.com/articles/360000444963"
 
-GUIDES = [
+GUIDES: list[dict[str, Any]] = [
     {
         "slug": "while-away",
         "title": "While you were away",
@@ -76,7 +77,7 @@ GUIDES = [
 
 # Steps in the order they appear within their guide (their position is that order).
 # Unless a step says otherwise: no condition, no action, no wait, source the article.
-STEPS = [
+STEPS: list[dict[str, Any]] = [
     # --- While you were away ---
     {
         "guide": "while-away",
@@ -448,7 +449,7 @@ can find it easily later.
 ]
 
 # Exchange-specific notes: added under the step's body for that exchange.
-EXCHANGE_NOTES = [
+EXCHANGE_NOTES: list[dict[str, Any]] = [
     # --- Dormancy and unclaimed funds ---
     {
         "step": "while-away-dormancy",
@@ -619,7 +620,7 @@ def _unwrap(markdown: str) -> str:
     """Join the hard-wrapped lines of each paragraph and list item, so the stored
     Markdown reads well in the admin's textarea. Blank lines and the start of list
     items still break lines."""
-    lines = []
+    lines: list[str] = []
     for line in markdown.strip().splitlines():
         starts_block = not line or LIST_ITEM.match(line)
         if lines and lines[-1] and not starts_block:
