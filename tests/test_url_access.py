@@ -337,6 +337,7 @@ def html_pages(world: SimpleNamespace) -> dict[str, str]:
     pages = {}
     for client, url in urls:
         response = client.get(url)
+        assert response.status_code < 500, f"GET {url}: {response.status_code}"
         if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
             pages[url] = response.content.decode()
     return pages
