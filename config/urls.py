@@ -4,6 +4,8 @@ from django.urls import include, path
 import config.converters  # noqa: F401  (registers the "id" path converter)
 
 # admin.site is config.admin_site.DormantGuardAdminSite: allauth sign-in, second factor.
+# Our 400 page, rendered without reading the request body again (config/bad_requests.py).
+handler400 = "config.bad_requests.bad_request"
 
 urlpatterns = [
     path("healthz/", include("config.health")),

@@ -25,7 +25,7 @@ import io
 import re
 from functools import cache
 from html.parser import HTMLParser
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.apps import apps
@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 from accounts.inventory_io import CSV_COLUMNS
 from accounts.models import ExchangeAccount
 from accounts.secret_detection import find_secret
+from tests.conftest import reauthenticate
 from tests.factories import DEFAULT_PASSWORD
 from tests.test_url_access import (
     CONVERTER_RE,
@@ -48,6 +49,7 @@ from tests.test_url_access import (
     Route,
     build_world,
     changed_tables,
+    excluded_routes,
     snapshot,
 )
 
@@ -441,6 +443,171 @@ def test_a_nul_byte_in_the_reminder_safety_phrase_is_a_form_error(world):
     assert changed_tables(before, snapshot()) == []
 
 
+# --- Malformed bodies: odd charsets, huge and nested JSON, broken multipart -------------------
+#
+# Sent raw to every POST URL (ours and allauth's), anonymous and signed in. Django's
+# test client skips the CSRF check unless asked; a real browser's request goes through
+# it, and the CSRF check is what read the body a second time (issue 13), so the charset
+# bodies are sent both ways.
+
+# Text marking our 400 page (templates/400.html), as opposed to Django's bare one.
+BAD_REQUEST_MARKER = "We couldn't read that request"
+FORM = "application/x-www-form-urlencoded"
+NOT_UTF8_CHARSETS = ["latin-1", "ISO-8859-1", "utf-16", "windows-1252", "x-no-such-charset"]
+NESTING = 20_000  # far past Python's recursion limit (1,000)
+NESTED_JSON = ["[" * NESTING + "]" * NESTING, '{"a":' * NESTING + "1" + "}" * NESTING]
+HUGE_JSON = "[" + ",".join(["1"] * 1_400_000) + "]"  # 2.8 MB: past DATA_UPLOAD_MAX_MEMORY_SIZE
+BOUNDARY = "fuzzboundary"
+BROKEN_MULTIPART = [
+    (f"multipart/form-data; boundary={BOUNDARY}", b"no boundary in here at all"),
+    (f"multipart/form-data; boundary={BOUNDARY}",
+     f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="label"\r\n\r\nhalf'.encode()),
+    (f"multipart/form-data; boundary={BOUNDARY}",
+     f"--{BOUNDARY}\r\nContent-Disposition: form-data\r\n\r\nx\r\n--{BOUNDARY}--".encode()),
+    (f"multipart/form-data; boundary={BOUNDARY}",
+     f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{"n" * 20_000}"\r\n\r\n'
+     f"x\r\n--{BOUNDARY}--".encode()),
+    (f"multipart/form-data; boundary={BOUNDARY}",
+     f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
+     f"Content-Type: text/csv\r\n\r\n\xff\xfe\x00".encode("latin-1")),
+    ("multipart/form-data", b"--x\r\n\r\n--x--"),  # no boundary parameter
+    ("multipart/form-data; boundary=", b"--\r\n\r\n----"),
+    ("multipart/form-data; boundary=" + "b" * 300, b"--b\r\n\r\n"),
+]
+JSON_FIELDS = ("credential", "label", "notes")
+
+
+def form_body(fields: dict[str, str]) -> bytes:
+    return urlencode(fields).encode()
+
+
+def malformed_bodies() -> list[tuple[str, str, bytes]]:
+    """(label, content type, body): each must be refused or handled, never a 500."""
+    bodies = [
+        (f"nested JSON in {name}", FORM, form_body({name: nested}))
+        for name in JSON_FIELDS for nested in NESTED_JSON
+    ]
+    bodies += [
+        ("nested JSON body", "application/json", NESTED_JSON[0].encode()),
+        ("huge JSON in credential", FORM, form_body({"credential": HUGE_JSON})),
+        ("huge JSON body", "application/json", HUGE_JSON.encode()),
+        ("JSON with a lone surrogate", FORM, form_body({"credential": '"\\ud800"'})),
+        ("invalid UTF-8", FORM, b"label=%FF%FE&notes=\xff\xfe"),
+    ]
+    bodies += [(f"broken multipart {n}", ct, body) for n, (ct, body) in enumerate(BROKEN_MULTIPART)]
+    return bodies
+
+
+MALFORMED = malformed_bodies()
+
+
+def allauth_post_urls() -> list[str]:
+    """allauth's routes, with placeholder values where they take one."""
+    placeholders = {"key": "abc:def", "uidb36": "1", "pk": "999999"}
+    return [
+        reverse(route.name, kwargs={name: placeholders[name] for name in route.kwarg_names})
+        for route in excluded_routes()["allauth.urls"]
+    ]
+
+
+def every_post_url(world) -> list[str]:
+    return [route.url(world) for route in ROUTES] + allauth_post_urls()
+
+
+def clients_for(world) -> dict[str, Client]:
+    signed_in = Client(raise_request_exception=False)
+    signed_in.force_login(world.owner)
+    signed_in_csrf = Client(raise_request_exception=False, enforce_csrf_checks=True)
+    signed_in_csrf.force_login(world.owner)
+    return {
+        "anonymous": Client(raise_request_exception=False),
+        "anonymous, CSRF checked": Client(raise_request_exception=False,
+                                           enforce_csrf_checks=True),
+        "signed in": signed_in,
+        "signed in, CSRF checked": signed_in_csrf,
+    }
+
+
+def test_every_post_url_is_fuzzed_with_malformed_bodies(world):
+    urls = every_post_url(world)
+    assert len(urls) >= len(ROUTES) + 30  # ours and allauth's
+    assert reverse("mfa_login_webauthn") in urls and reverse("account_login") in urls
+    assert len(MALFORMED) >= 15
+
+
+@pytest.mark.parametrize("charset", NOT_UTF8_CHARSETS)
+def test_a_form_post_naming_another_charset_is_a_400_with_our_page(world, charset):
+    """Django refuses a form body that is not UTF-8 (BadRequest); its error view then read
+    the body again through the CSRF check and the second failure became a 500."""
+    answers = {}
+    clients, urls = clients_for(world), every_post_url(world)
+    before = snapshot()  # after signing in, which stamps last_login
+    for who, client in clients.items():
+        for url in urls:
+            for content_type, body in (
+                (f"{FORM}; charset={charset}", form_body({"label": "Main", "on": "2025-01-01"})),
+                (f'multipart/form-data; boundary={BOUNDARY}; charset="{charset}"',
+                 f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="label"\r\n\r\n'
+                 f"Main\r\n--{BOUNDARY}--\r\n".encode()),
+            ):
+                # generic() sends the bytes as they are (post() re-encodes to the charset).
+                response = client.generic("POST", url, body, content_type=content_type)
+                page = response.content.decode(errors="replace")
+                answers[(who, url, content_type)] = (
+                    response.status_code, BAD_REQUEST_MARKER in page
+                )
+    wrong = sorted(
+        ((*key, *answer) for key, answer in answers.items() if answer != (400, True)),
+        key=lambda row: -row[3],  # 500s first
+    )
+    assert not wrong, f"{len(wrong)} answers were not a 400 with our page, e.g. {wrong[:5]}"
+    assert changed_tables(before, snapshot()) == []
+
+
+def test_utf8_named_explicitly_is_still_accepted(world):
+    client = Client(raise_request_exception=False)
+    client.force_login(world.owner)
+    url = reverse("account_edit", args=[world.account.pk])
+    for charset in ("utf-8", "UTF-8", '"utf-8"'):
+        response = client.post(url, form_body({
+            "exchange_choice": "binance", "label": "Renamed", "check_in_every_days": "90",
+            "two_factor_method": "sms", "phone_status": "unknown", "kyc_status": "unknown",
+        }), content_type=f"{FORM}; charset={charset}")
+        assert response.status_code == 302, (charset, response.status_code)
+    world.account.refresh_from_db()
+    assert world.account.label == "Renamed"
+
+
+@pytest.mark.parametrize("url_name", ["mfa_login_webauthn", "mfa_add_webauthn"])
+@pytest.mark.parametrize("nested", NESTED_JSON, ids=["arrays", "objects"])
+def test_a_deeply_nested_webauthn_credential_is_a_400_with_our_page(world, url_name, nested):
+    """allauth parses `credential` with Django's forms.JSONField: 20,000 levels of nesting
+    exhausted the stack (RecursionError) and answered 500."""
+    client = Client(raise_request_exception=False)
+    if url_name != "mfa_login_webauthn":
+        client.force_login(world.owner)
+        reauthenticate(client, world.owner)  # adding a key asks for the password first
+    before = snapshot()
+    response = client.post(reverse(url_name), {"credential": nested})
+    assert response.status_code == 400
+    assert BAD_REQUEST_MARKER in response.content.decode()
+    assert changed_tables(before, snapshot()) == []
+
+
+@pytest.mark.parametrize("who", ["anonymous", "signed in"])
+def test_malformed_bodies_at_every_post_url_never_answer_500(world, who):
+    client = clients_for(world)[who]
+    failures = []
+    for url in every_post_url(world):
+        for label, content_type, body in MALFORMED:
+            with transaction.atomic():
+                response = client.generic("POST", url, body, content_type=content_type)
+                if response.status_code >= 500:
+                    failures.append((url, label, response.status_code))
+                transaction.set_rollback(True)
+    assert not failures, f"{len(failures)} answers were 500s, e.g. {failures[:5]}"
+
+
 # --- Fuzzing URL parameters --------------------------------------------------------------------
 
 ROUTES_WITH_KWARGS = [r for r in ROUTES if r.kwarg_names]
@@ -611,12 +778,13 @@ def test_markup_in_account_fields_is_escaped_in_reminder_emails(world):
     client.force_login(world.owner)
     response = client.post(reverse("reminder_send_test"))
     assert response.status_code == 302
-    assert mail.outbox, "the test reminder was not sent"
-    for message in mail.outbox:
-        for body, kind in getattr(message, "alternatives", []):
-            if kind == "text/html":
-                for marker in RAW_MARKERS:
-                    assert marker not in body
+    html_bodies = [
+        body for message in mail.outbox
+        for body, kind in getattr(message, "alternatives", []) if kind == "text/html"
+    ]
+    assert html_bodies, "the test reminder was not sent with an HTML part"
+    shown = [marker for body in html_bodies for marker in RAW_MARKERS if marker in body]
+    assert not shown, f"reminder email shows {shown} unescaped"
 
 
 INJECTION = "Main\r\nBcc: victim@example.com\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:Injected"
@@ -636,6 +804,7 @@ def test_line_breaks_in_a_label_inject_no_email_header_or_calendar_line(world):
     assert response.status_code in (200, 302)
     mail.outbox.clear()
     assert client.post(reverse("reminder_send_test")).status_code == 302
+    assert mail.outbox, "the test reminder was not sent"
     for message in mail.outbox:
         assert "\n" not in message.subject and "\r" not in message.subject
         assert message.bcc == []
