@@ -91,6 +91,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads a request body (sessions don't; CSRF does).
     "config.bad_requests.RejectMalformedRequestsMiddleware",
@@ -267,6 +268,21 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
+}
+# Browser features the app never uses are switched off for our pages and anything they
+# could embed; passkeys and security keys (WebAuthn) are the only ones allowed, for us.
+_NEVER_USED = [
+    "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics",
+    "camera", "clipboard-read", "display-capture", "encrypted-media", "fullscreen",
+    "geolocation", "gyroscope", "hid", "identity-credentials-get", "idle-detection",
+    "interest-cohort", "local-fonts", "magnetometer", "microphone", "midi",
+    "otp-credentials", "payment", "picture-in-picture", "screen-wake-lock", "serial",
+    "sync-xhr", "usb", "web-share", "window-management", "xr-spatial-tracking",
+]
+PERMISSIONS_POLICY = {
+    **dict.fromkeys(_NEVER_USED, []),
+    "publickey-credentials-get": "self",
+    "publickey-credentials-create": "self",
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

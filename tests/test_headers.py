@@ -53,7 +53,7 @@ HEADER_SETTINGS = [
     "SESSION_COOKIE_SAMESITE", "SESSION_COOKIE_DOMAIN", "SESSION_COOKIE_PATH",
     "CSRF_COOKIE_NAME", "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY", "CSRF_COOKIE_SAMESITE",
     "CSRF_COOKIE_DOMAIN", "CSRF_COOKIE_PATH", "ACCOUNT_DEFAULT_HTTP_PROTOCOL",
-    "MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN",
+    "MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", "PERMISSIONS_POLICY",
 ]
 TUPLE_SETTINGS = {"SECURE_PROXY_SSL_HEADER"}
 
@@ -203,6 +203,31 @@ def test_every_kind_of_page_sends_the_security_headers(production, world):
         assert response["Cross-Origin-Opener-Policy"] == "same-origin", kind
         assert response["X-Frame-Options"] == "DENY", kind
         assert "Strict-Transport-Security" in response, kind
+
+
+def permissions_policy(response) -> dict[str, str]:
+    """`Permissions-Policy: camera=(), publickey-credentials-get=(self)` as a dict."""
+    header = response["Permissions-Policy"]
+    return dict(part.strip().split("=", 1) for part in header.split(","))
+
+
+# Features the app never uses: no page may turn them on, nor anything a page embeds.
+NEVER_USED = ["camera", "microphone", "geolocation", "payment", "usb", "serial", "hid",
+              "bluetooth", "display-capture", "clipboard-read", "browsing-topics"]
+
+
+def test_every_kind_of_page_sends_a_permissions_policy(production, world):
+    """Denies what the app never uses; passkeys and security keys (WebAuthn) need the
+    publickey-credentials features, allowed for our own origin only."""
+    for kind, (user, url) in page_kinds(world).items():
+        response = https_client(user).get(url, secure=True)
+        assert response.status_code in (200, 404), (kind, response.status_code)
+        policy = permissions_policy(response)
+        for feature in NEVER_USED:
+            assert policy.get(feature) == "()", (kind, feature, policy.get(feature))
+        assert policy["publickey-credentials-get"] == "(self)", kind
+        assert policy["publickey-credentials-create"] == "(self)", kind
+        assert not any("*" in allowed for allowed in policy.values()), kind
 
 
 def test_csp_is_enforced_not_report_only(production, db):
