@@ -214,6 +214,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # confirming changes state: it takes a POST
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# Hashes the password for a taken address too, so timing doesn't reveal it.
+ACCOUNT_FORMS = {"signup": "users.forms.SignupForm"}
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # Adding or removing an email address (a recovery channel) asks for the password again.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True

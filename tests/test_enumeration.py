@@ -3,9 +3,11 @@ an email address has an account (ACCOUNT_PREVENT_ENUMERATION). The owner of an a
 learns about the attempt by email instead; the person at the keyboard learns nothing."""
 
 import re
+from unittest.mock import patch
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import get_hasher
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -67,6 +69,28 @@ def test_signup_with_a_taken_email_looks_like_a_new_signup(owner):
     assert mail.outbox[0].to == [owner.email]
     # The owner's email is a warning, not a confirmation link for the attacker's password.
     assert "already" in (mail.outbox[0].subject + mail.outbox[0].body).lower()
+
+
+def test_signup_hashes_the_password_for_a_taken_email_too(owner):
+    """Timing: a new sign-up hashes the password (about a second in production); a taken
+    address skipped it and answered ten times faster. Both must run the hasher, the same
+    number of times (counted, not timed)."""
+    hasher = get_hasher("default")
+    calls = []
+    real_encode = type(hasher).encode
+
+    def counting_encode(self, password, salt, *args, **kwargs):
+        calls.append(password)
+        return real_encode(self, password, salt, *args, **kwargs)
+
+    with patch.object(type(hasher), "encode", counting_encode):
+        signup("newcomer@example.com")
+        new_calls = list(calls)
+        calls.clear()
+        signup(owner.email)
+        taken_calls = list(calls)
+    assert new_calls == [NEW_PASSWORD]
+    assert taken_calls == new_calls
 
 
 def test_signup_with_a_taken_email_in_other_case_is_not_revealed(owner):
