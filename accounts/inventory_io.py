@@ -87,8 +87,15 @@ YES_NO_MESSAGE = "Use “yes”, “no” or leave it blank."
 DATE_MESSAGE = "Use the date format YYYY-MM-DD, e.g. 2026-11-24."
 ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-# Spreadsheets run cells starting with these as formulas; exports prefix them with a quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets run a cell that starts with = + - or @ as a formula, and some strip
+# leading spaces and control characters first. A cell is not only what we write between
+# commas: a spreadsheet set to split on ";" or tabs starts a new cell after each of
+# those, and one that ignores quotes starts a new row after a line break. So every part
+# of a text cell after one of these breaks is checked, not just its start.
+CELL_BREAKS_RE = re.compile(r"([,;\t\r\n])")
+# A part that would run: after spaces, control characters (and quotes we added before),
+# a formula character or a control character.
+RISKY_PART_RE = re.compile(r"['\s\x00-\x1f\x7f]*[=+\-@\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DELIMITERS = (",", ";", "\t")
 
 _COLUMN_ORDER = {name: index for index, name in enumerate(CSV_COLUMNS)}
@@ -166,12 +173,24 @@ def _iso(value: datetime.date | None) -> str:
 
 
 def _spreadsheet_safe(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Put a quote before every part of `text` a spreadsheet could run: `x;=1+2` becomes
+    `x;'=1+2`. A part that already starts with quotes before such a start gets one more,
+    so `_unquote` can always tell ours from the user's."""
+    parts = CELL_BREAKS_RE.split(text)  # text, break, text, break, ...
+    return "".join(
+        "'" + part if index % 2 == 0 and RISKY_PART_RE.match(part) else part
+        for index, part in enumerate(parts)
+    )
 
 
 def _unquote(text: str) -> str:
-    """Undo `_spreadsheet_safe`: drop the quote it put before a formula-like cell."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    """Undo `_spreadsheet_safe`: drop the quote it put before each part that could run."""
+    parts = CELL_BREAKS_RE.split(text)
+    return "".join(
+        part[1:] if index % 2 == 0 and part.startswith("'") and RISKY_PART_RE.match(part[1:])
+        else part
+        for index, part in enumerate(parts)
+    )
 
 
 def account_row(account: ExchangeAccount) -> dict[str, str]:

@@ -424,3 +424,75 @@ def test_formula_like_cells_are_quoted_on_export_and_restored_on_import(owner, b
     assert ",'=HYPERLINK(1)," in text
     [imported] = inventory_io.import_rows(parse_csv(text, owner), owner)
     assert imported.label == "=HYPERLINK(1)"
+
+
+# Labels and notes that would run in a spreadsheet once it splits the line into cells:
+# by commas, by semicolons or tabs (other locales), or at a line break.
+FORMULA_TEXTS = [
+    "x;=1+2;y",
+    "a,=HYPERLINK(\"http://evil.example\")",
+    "tab\t@SUM(1+1)*cmd|' /C calc'!A0",
+    "first line\n=cmd|' /C calc'!A0",
+    "windows\r\n+1+1",
+    "spaced; -2+3",
+    ";@A1",
+    "=at the start",
+    "'=already quoted by me",
+    "ctrl;\x01=1",
+    "fine; text, with\tbreaks\nand lines",
+]
+RISKY_START = ("=", "+", "-", "@")
+
+
+CONTROL_CHARACTERS = "".join(map(chr, range(32))) + "\x7f"
+
+
+def runs_in_a_spreadsheet(cell: str) -> bool:
+    """Would a spreadsheet run it: a formula start after any blanks and control
+    characters (some strip them), or a control character first?"""
+    return cell.lstrip(" " + CONTROL_CHARACTERS).startswith(RISKY_START) or (
+        cell[:1] != "" and cell[0] in CONTROL_CHARACTERS
+    )
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_no_cell_of_the_export_runs_whatever_the_separator(owner, binance, delimiter):
+    """A label like `x;=1+2;y` used to export unchanged: a spreadsheet splitting on `;`
+    saw a live `=1+2` cell. Parse the export as each locale would."""
+    accounts = [
+        create_account(ExchangeAccount(
+            owner=owner, exchange=binance, label=text[:80], notes=text, last_login_on=TODAY,
+        ))
+        for text in FORMULA_TEXTS
+    ]
+    accounts.append(create_account(ExchangeAccount(
+        owner=owner, other_exchange_name="=EXCHANGE;+1", last_login_on=TODAY,
+    )))
+    text = inventory_io.accounts_to_csv(accounts)
+
+    cells = [cell for row in csv.reader(io.StringIO(text), delimiter=delimiter) for cell in row]
+    # A spreadsheet that ignores quotes sees every line on its own, too.
+    cells += [cell for line in text.splitlines() for cell in line.split(delimiter)]
+    assert len(cells) > len(FORMULA_TEXTS) * 4
+    running = [cell for cell in cells if runs_in_a_spreadsheet(cell)]
+    assert not running, f"cells a spreadsheet would run with {delimiter!r}: {running}"
+
+
+def test_neutralised_cells_come_back_exactly_on_import(owner, binance):
+    accounts = [
+        create_account(ExchangeAccount(
+            owner=owner, exchange=binance, label=text[:80], notes=text, last_login_on=TODAY,
+        ))
+        for text in FORMULA_TEXTS
+    ]
+    text = inventory_io.accounts_to_csv(accounts)
+    assert "x;'=1+2;y" in text and "''=already quoted by me" in text
+    ExchangeAccount.objects.filter(owner=owner).delete()
+
+    imported = inventory_io.import_rows(parse_csv(text, owner), owner)
+
+    def lines(text: str) -> str:  # forms may turn CR LF into LF, like browsers do
+        return text.replace("\r\n", "\n")
+
+    assert [lines(a.notes) for a in imported] == [lines(t) for t in FORMULA_TEXTS]
+    assert [lines(a.label) for a in imported] == [lines(t[:80]) for t in FORMULA_TEXTS]
