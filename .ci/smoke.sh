@@ -2,8 +2,9 @@
 # Smoke test of the production recipe: a fresh PostgreSQL database (migrate,
 # createcachetable, collectstatic, the demo user), gunicorn with deploy/gunicorn.conf.py
 # and DEBUG off, then over plain HTTP: /healthz/, sign-in through the login form, the
-# dashboard with the demo's accounts, and every static file it links (hashed names,
-# far-future caching, compressed). gunicorn is stopped on exit whatever happens.
+# dashboard with the demo's accounts, every static file it links (hashed names,
+# far-future caching, compressed), and JSON logs with URL tokens redacted. gunicorn is
+# stopped on exit whatever happens.
 #
 # Production cookies are `__Host-` and Secure. curl >= 7.79 treats 127.0.0.1 as a secure
 # origin and does send them back over http (7.88 verified), older curl and most HTTP
@@ -188,7 +189,13 @@ for path in statics:
         fail(f"{path}: {', '.join(problems)}")
 print(f"smoke: {len(statics)} static files ok (hashed, immutable, gzip)")
 
-# 5. Logs are JSON lines (LOG_FORMAT=json), access lines included.
+# 5. Logs are JSON lines (LOG_FORMAT=json), access lines included, and a bearer token in
+#    a URL (calendar feed, unsubscribe link) or a query string never reaches them.
+secret = "smokeFeedTokenNotForLogs42"
+response, _ = request("GET", f"/reminders/calendar/{secret}.ics?q={secret}",
+                      headers={"Referer": f"{base}/reminders/unsubscribe/{secret}/"})
+if response.status != 404:
+    fail(f"GET of an unknown calendar feed answered {response.status}")
 time.sleep(0.3)
 lines = [line for line in open(log_path) if line.strip()]
 try:
@@ -198,7 +205,11 @@ except ValueError as error:
 if not any(e.get("logger") == "gunicorn.access" and e.get("path") == "/dashboard/"
            for e in entries):
     fail("no JSON access-log line for /dashboard/")
-print(f"smoke: {len(entries)} log lines, all JSON")
+if any(secret in line for line in lines):
+    fail("a bearer token from a URL reached the log")
+if not any(e.get("path") == "/reminders/calendar/[redacted]" for e in entries):
+    fail("no redacted access-log line for the calendar feed")
+print(f"smoke: {len(entries)} log lines, all JSON, tokens redacted")
 EOF
 
 say "passed in $((SECONDS - STARTED)) s"

@@ -326,8 +326,11 @@ if _LOG_FORMAT not in {"plain", "json"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Both redact bearer tokens in URLs (unsubscribe, calendar feed, reset links) and
+    # query strings from every line: see config/logging.py.
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"()": "config.logging.RedactingFormatter",
+                  "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "config.logging.JsonFormatter"},
     },
     "handlers": {
@@ -338,6 +341,10 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # django.tasks logs two INFO lines per delivered batch: noise at INFO.
-    "loggers": {"django.tasks": {"level": "WARNING"}},
+    "loggers": {
+        # django.tasks logs two INFO lines per delivered batch: noise at INFO.
+        "django.tasks": {"level": "WARNING"},
+        # runserver's request lines carry paths: through our (redacting) handler too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

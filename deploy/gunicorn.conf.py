@@ -10,9 +10,16 @@ connections are persistent (CONN_MAX_AGE), so a worker is a connection. Environm
     GUNICORN_MAX_REQUESTS  requests before a worker is recycled (20000, 0 for never)
     ACCESS_LOG             "-" for stdout (default), a file path, or "off"
     LOG_FORMAT             "json" turns gunicorn's lines into JSON like the app's
+
+Either way, secret URL segments and query strings are redacted (config/logging.py).
 """
 
 import os
+
+from gunicorn.glogging import Logger
+
+# gunicorn puts the project directory (its chdir) on sys.path before reading this file.
+from config.logging import RedactingFormatter
 
 
 def _cores() -> int:
@@ -45,6 +52,24 @@ max_requests_jitter = max_requests // 10
 # trusts that header only from these addresses.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with bearer tokens and query strings cut from every line.
+
+    Access lines hold the request line and the referrer, error lines the URI of a failed
+    request; an unsubscribe or calendar-feed URL there is a working credential. Every
+    handler gunicorn sets up (stream, file, syslog) gets its formatter wrapped; the JSON
+    formatter below already redacts."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(RedactingFormatter.around(handler.formatter))
+
+
+logger_class = RedactingLogger
 _access = os.environ.get("ACCESS_LOG", "-")
 accesslog = None if _access in {"", "off"} else _access
 errorlog = "-"
