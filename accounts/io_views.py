@@ -2,11 +2,15 @@
 
 Everything is scoped to the signed-in user through `accounts.access.owned_accounts`.
 Exports include archived accounts and run a fixed number of queries however many
-accounts there are.
+accounts there are. Like the full data export, they hand over the whole inventory (where
+someone keeps money and how well each place is locked), so a stolen session is not
+enough: they ask for the password or a code again (allauth's reauthentication, valid
+ACCOUNT_REAUTHENTICATION_TIMEOUT).
 """
 
 import json
 
+from allauth.account.decorators import reauthentication_required
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -74,6 +78,7 @@ def _export_accounts(user):
 
 @never_cache
 @login_required
+@reauthentication_required
 @require_GET
 def export_csv(request):
     # The byte-order mark makes Excel read the file as UTF-8; our import accepts it.
@@ -83,6 +88,7 @@ def export_csv(request):
 
 @never_cache
 @login_required
+@reauthentication_required
 @require_GET
 def export_json(request):
     accounts = list(

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from mnemonic import Mnemonic
@@ -18,6 +19,7 @@ from accounts.inventory_io import CSV_COLUMNS, InventoryFileError, parse_csv
 from accounts.models import CheckIn, ExchangeAccount, KycStatus, PhoneStatus, TwoFactorMethod
 from accounts.services import create_account, record_check_in
 
+from .conftest import reauthenticate
 from .factories import ExchangeAccountFactory, ExchangeFactory
 
 NOW = "2026-11-24T12:00:00Z"
@@ -57,6 +59,23 @@ def snapshot(owner) -> list[dict]:
         {**{f: getattr(a, f) for f in ROUND_TRIP_FIELDS}, "archived": a.is_archived}
         for a in rows
     ]
+
+
+@pytest.fixture
+def owner_client(owner):
+    """The owner, who just re-entered their password (exports ask for it)."""
+    client = Client()
+    client.force_login(owner)
+    reauthenticate(client, owner)
+    return client
+
+
+@pytest.fixture
+def other_client(other_user):
+    client = Client()
+    client.force_login(other_user)
+    reauthenticate(client, other_user)
+    return client
 
 
 @pytest.fixture
@@ -113,6 +132,26 @@ def test_anonymous_post_imports_nothing(anon_client, binance):
                                                           last_login_on="2026-11-01"))
     assert response.status_code == 302
     assert not ExchangeAccount.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["export_csv", "export_json"])
+def test_exports_ask_for_the_password_again_first(owner, name):
+    """A stolen session alone must not be enough to download the whole inventory: like the
+    full data export, account exports need a fresh reauthentication."""
+    ExchangeAccountFactory(owner=owner, label="Hidden until reauthenticated")
+    client = Client()
+    client.force_login(owner)
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"] == (
+        reverse("account_reauthenticate") + "?next=" + reverse(name).replace("/", "%2F")
+    )
+    assert b"Hidden until" not in response.content
+
+    reauthenticate(client, owner)
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert b"Hidden until reauthenticated" in response.content
 
 
 # --------------------------------------------------------------------------------------------

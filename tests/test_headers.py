@@ -29,7 +29,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from tests.conftest import sign_in_staff
+from tests.conftest import reauthenticate, sign_in_staff
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.test_url_access import PROTECTED, build_world
 
@@ -111,6 +111,7 @@ def https_client(user=None) -> Client:
         sign_in_staff(client, user, secure=True)  # the admin wants this session's code
     elif user is not None:
         client.force_login(user)
+        reauthenticate(client, user)  # exports ask for the password again
     return client
 
 

@@ -8,7 +8,12 @@ from playwright.sync_api import expect
 
 from accounts.models import ExchangeAccount
 from tests.e2e.pages import sign_in
-from tests.factories import ExchangeAccountFactory, ExchangeFactory, UserFactory
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    ExchangeAccountFactory,
+    ExchangeFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -57,8 +62,11 @@ def test_add_account_check_in_and_export(page, live_server, user, csp_violations
     assert account.last_login_on == datetime.date.today()
 
     page.locator(".more-menu summary").click()
+    page.get_by_role("link", name="Export CSV").click()
+    # Like the full data export, it asks for the password again; then the file comes.
+    page.locator("input[name=password]").fill(DEFAULT_PASSWORD)
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Export CSV").click()
+        page.get_by_role("button", name="Confirm").click()
     csv_text = download_info.value.path().read_text(encoding="utf-8")
     assert "Old DCA account" in csv_text
     assert csp_violations == []
