@@ -4,8 +4,10 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
-from .models import EARLIEST_PLAUSIBLE_DATE, Exchange, ExchangeAccount
+from .models import EARLIEST_PLAUSIBLE_DATE, MAX_ACCOUNTS_PER_USER, Exchange, ExchangeAccount
 from .secret_detection import mask_login_hint
 
 OTHER_EXCHANGE = "other"
@@ -118,7 +120,18 @@ class ExchangeAccountForm(forms.ModelForm):
                 validate_login_date(cleaned["last_login_on"], opened_on)
             except forms.ValidationError as error:
                 self.add_error("last_login_on", error)
+        if self.instance.pk is None and self.owner is not None:
+            self._check_account_limit()
         return cleaned
+
+    def _check_account_limit(self) -> None:
+        if ExchangeAccount.objects.owned_by(self.owner).count() < MAX_ACCOUNTS_PER_USER:
+            return
+        message = gettext(
+            "You already keep %(limit)s exchange accounts here, the most one person can. "
+            "Delete accounts you no longer need before adding another."
+        ) % {"limit": number_format(MAX_ACCOUNTS_PER_USER, force_grouping=True)}
+        self.add_error(None, forms.ValidationError(message, code="too_many"))
 
     def save(self, commit=True):
         self.instance.exchange = self.cleaned_data.get("exchange")

@@ -21,7 +21,14 @@ from django.utils import timezone
 
 from . import services
 from .forms import OTHER_EXCHANGE, ExchangeAccountForm
-from .models import Exchange, ExchangeAccount, KycStatus, PhoneStatus, TwoFactorMethod
+from .models import (
+    MAX_ACCOUNTS_PER_USER,
+    Exchange,
+    ExchangeAccount,
+    KycStatus,
+    PhoneStatus,
+    TwoFactorMethod,
+)
 
 FORMAT_NAME = "dormant-guard-accounts"
 FORMAT_VERSION = 1
@@ -444,7 +451,18 @@ def parse_csv(text: str, owner) -> ImportResult:
         ) from None
     if not result.rows:
         raise InventoryFileError("The file has a header row but no accounts.")
+    _check_account_limit(owner, len(result.rows))
     return result
+
+
+def _check_account_limit(owner, adding: int) -> None:
+    existing = ExchangeAccount.objects.owned_by(owner).count()
+    if existing + adding > MAX_ACCOUNTS_PER_USER:
+        raise InventoryFileError(
+            f"You keep {existing} accounts here and this file adds {adding}: more than the "
+            f"{MAX_ACCOUNTS_PER_USER} one person can keep. Delete accounts you no longer "
+            "need, or import fewer rows."
+        )
 
 
 def _parse_row(row_number, columns, cells, exchanges, owner, result) -> ParsedRow:

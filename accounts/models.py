@@ -18,6 +18,9 @@ MIN_CHECK_IN_DAYS = 7
 MAX_CHECK_IN_DAYS = 730
 # No exchange account can predate the first exchanges; a floor for typed dates.
 EARLIEST_PLAUSIBLE_DATE = datetime.date(2010, 1, 1)
+# Far more exchange accounts than a person has, archived ones included; a cap so that one
+# user (or a script with their session) can't fill the database or slow every page.
+MAX_ACCOUNTS_PER_USER = 1000
 
 
 class Certainty(models.TextChoices):

@@ -535,3 +535,55 @@ def test_neutralised_cells_come_back_exactly_on_import(owner, binance):
 
     assert [lines(a.notes) for a in imported] == [lines(t) for t in FORMULA_TEXTS]
     assert [lines(a.label) for a in imported] == [lines(t[:80]) for t in FORMULA_TEXTS]
+
+
+# --------------------------------------------------------------------------------------------
+# Limits: accounts per user
+# --------------------------------------------------------------------------------------------
+
+
+def test_an_import_past_the_account_limit_is_refused_with_a_clear_message(
+    owner_client, owner, binance, monkeypatch
+):
+    monkeypatch.setattr(inventory_io, "MAX_ACCOUNTS_PER_USER", 5)
+    for _ in range(3):
+        ExchangeAccountFactory(owner=owner, exchange=binance)
+    text = HEADER + "\n" + csv_line(exchange="binance", last_login_on="2026-11-01") * 3
+
+    response = upload(owner_client, text)
+
+    assert response.status_code == 200
+    [message] = response.context["form"].errors["file"]
+    assert message == (
+        "You keep 3 accounts here and this file adds 3: more than the 5 one person can "
+        "keep. Delete accounts you no longer need, or import fewer rows."
+    )
+    assert message in response.content.decode()
+    assert ExchangeAccount.objects.filter(owner=owner).count() == 3
+
+
+def test_an_import_up_to_the_account_limit_is_accepted(owner, binance, monkeypatch):
+    monkeypatch.setattr(inventory_io, "MAX_ACCOUNTS_PER_USER", 5)
+    for _ in range(3):
+        ExchangeAccountFactory(owner=owner, exchange=binance)
+    text = HEADER + "\n" + csv_line(exchange="binance", last_login_on="2026-11-01") * 2
+    inventory_io.import_rows(parse_csv(text, owner), owner)
+    assert ExchangeAccount.objects.filter(owner=owner).count() == 5
+
+
+def test_adding_an_account_past_the_limit_is_a_form_error(owner_client, owner, monkeypatch):
+    from accounts import forms
+
+    monkeypatch.setattr(forms, "MAX_ACCOUNTS_PER_USER", 2)
+    for _ in range(2):
+        ExchangeAccountFactory(owner=owner)
+    response = owner_client.post(reverse("account_create"), {
+        "exchange_choice": "other", "other_exchange_name": "One too many",
+        "last_login_on": "2026-11-01", "check_in_every_days": "90", "holds_assets": "on",
+        "two_factor_method": "sms", "phone_status": "unknown", "kyc_status": "unknown",
+    })
+    assert response.status_code == 200
+    [error] = response.context["form"].non_field_errors()
+    assert "You already keep 2 exchange accounts here, the most one person can." in error
+    assert "the most one person can" in response.content.decode()
+    assert ExchangeAccount.objects.filter(owner=owner).count() == 2
