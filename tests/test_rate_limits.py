@@ -7,8 +7,10 @@ only the actions named (allauth keeps its defaults for the others). Two kinds of
 - per-IP and per-email request limits ("login", "signup", "reset_password",
   "webauthn_login", "reauthenticate") answer 429 Too Many Requests;
 - the failed-attempt lock ("login_failed", also used for wrong MFA codes) keeps the form
-  on the page with "Too many failed login attempts" and refuses even the right secret,
-  so a guesser can't tell a lock from a wrong guess by the status code.
+  on the page with "Too many failed login attempts" and refuses even the right secret.
+  The page says so (a guesser does learn that guessing stopped), but an address without
+  an account locks the same way after the same misses, so the lock reveals nothing about
+  which addresses have accounts.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.test_enumeration import normalised
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +95,21 @@ def test_failed_logins_per_ip_lock_that_address(owner, other_user):
     response = login(attacker, owner.email, DEFAULT_PASSWORD)
     assert LOCKED_MESSAGE in response.content
     assert not is_signed_in(attacker)
+
+
+@override_settings(ACCOUNT_RATE_LIMITS={"login_failed": "3/5m/key"})
+def test_a_lock_looks_the_same_whether_or_not_the_address_has_an_account(owner):
+    """SECURITY.md's claim, as the pages show it: the lock says it is a lock, for any
+    address, so it can't be used to find out which addresses are registered."""
+    pages = {}
+    for email in (owner.email, "nobody-here@example.com"):
+        for attempt in range(3):
+            login(client(f"203.0.113.{attempt + 10}"), email)
+        response = login(client("198.51.100.60"), email, DEFAULT_PASSWORD)
+        assert response.status_code == 200
+        assert LOCKED_MESSAGE in response.content
+        pages[email] = normalised(response, email)
+    assert pages[owner.email] == pages["nobody-here@example.com"]
 
 
 def test_default_limits_lock_out_a_password_guesser(owner):
@@ -216,14 +234,21 @@ def test_reauthentication_per_user_gets_429(owner):
     assert response.status_code == 429
 
 
-def test_the_429_page_is_a_normal_page(owner):
+def test_the_429_page_is_our_own_page(owner):
+    """Ours (templates/429.html), not allauth's bare fallback: it says to wait, that
+    nothing changed, and nothing about the account."""
     with override_settings(ACCOUNT_RATE_LIMITS={"login": "1/m/ip"}):
         c = client()
         login(c, owner.email)
         response = login(c, owner.email)
     assert response.status_code == 429
     assert "Content-Security-Policy" in response
-    assert b"Traceback" not in response.content
+    page = response.content.decode()
+    assert "<h1>Too many requests</h1>" in page
+    assert "Nothing was changed." in page and "Wait a few minutes" in page
+    assert 'class="site-header"' in page  # the site's own layout
+    assert owner.email not in page
+    assert "Traceback" not in page
 
 
 # --- The cache is shared by every process ---------------------------------------------------
