@@ -8,9 +8,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from .models import EARLIEST_PLAUSIBLE_DATE, MAX_ACCOUNTS_PER_USER, Exchange, ExchangeAccount
-from .secret_detection import mask_login_hint
+from .secret_detection import mask_login_hint, reject_secrets_across_fields
 
 OTHER_EXCHANGE = "other"
+# Free text, checked for secrets field by field (model validators) and all together.
+TEXT_FIELDS = ("other_exchange_name", "label", "login_hint", "notes")
 YES_NO_UNSURE = [("", "Not sure"), ("true", "Yes"), ("false", "No")]
 
 
@@ -122,6 +124,7 @@ class ExchangeAccountForm(forms.ModelForm):
                 self.add_error("last_login_on", error)
         if self.instance.pk is None and self.owner is not None:
             self._check_account_limit()
+        reject_secrets_across_fields(self, TEXT_FIELDS)
         return cleaned
 
     def _check_account_limit(self) -> None:
