@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from . import services
 from .forms import OTHER_EXCHANGE, ExchangeAccountForm
@@ -90,8 +91,9 @@ BLANK_DEFAULTS = {
 
 YES_WORDS = frozenset({"yes", "y", "true", "1"})
 NO_WORDS = frozenset({"no", "n", "false", "0"})
-YES_NO_MESSAGE = "Use “yes”, “no” or leave it blank."
-DATE_MESSAGE = "Use the date format YYYY-MM-DD, e.g. 2026-11-24."
+# The words "yes" and "no" are the file format, in every language.
+YES_NO_MESSAGE = gettext_lazy("Use “yes”, “no” or leave it blank.")
+DATE_MESSAGE = gettext_lazy("Use the date format YYYY-MM-DD, e.g. 2026-11-24.")
 ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # Spreadsheets run a cell that starts with = + - or @ as a formula, and some strip
@@ -114,28 +116,38 @@ def _choice_help(choices) -> str:
     return ", ".join(choices.values)
 
 
-# Shown on the import page: (column, what it holds).
-COLUMN_HELP = (
-    ("exchange", "The exchange's name or short name (e.g. Binance or binance). "
-     "A name we don't know is kept as “Other” with that name. Required."),
-    ("label", "Your own name for the account, e.g. Main. Optional."),
-    ("login_hint", "Which email or phone it uses, masked (j***@mail.com). "
-     "Full addresses are masked for you."),
-    ("opened_on", "When you opened it, YYYY-MM-DD. Optional."),
-    ("last_login_on", "Your last login, YYYY-MM-DD; not in the future. Required."),
-    ("check_in_every_days", "Days between check-ins, 7 to 730. Blank means 90."),
-    ("holds_assets", "yes or no. Blank means yes."),
-    ("two_factor_method", f"One of {_choice_help(TwoFactorMethod)}. Blank means unknown."),
-    ("anti_phishing_code_set, withdrawal_whitelist_on, password_is_strong, "
-     "password_is_unique, email_in_use, api_keys_present", "yes, no, or blank for not sure."),
-    ("whitelist_reviewed_on, password_changed_on, api_keys_reviewed_on, devices_reviewed_on",
-     "Dates, YYYY-MM-DD, or blank."),
-    ("phone_status", f"One of {_choice_help(PhoneStatus)}. Blank means unknown."),
-    ("kyc_status", f"One of {_choice_help(KycStatus)}. Blank means unknown."),
-    ("notes", "Anything that helps you later — never passwords, codes, keys or "
-     "recovery phrases (rows containing them are refused)."),
-    ("archived", "yes to import the account as archived. Blank means no."),
-)
+def column_help() -> tuple[tuple[str, str], ...]:
+    """Shown on the import page: (column, what it holds), in the reader's language."""
+    def one_of(choices) -> str:
+        return gettext("One of %(choices)s. Blank means unknown.") % {
+            "choices": _choice_help(choices)
+        }
+
+    return (
+        ("exchange", gettext(
+            "The exchange's name or short name (e.g. Binance or binance). A name we don't "
+            "know is kept as “Other” with that name. Required.")),
+        ("label", gettext("Your own name for the account, e.g. Main. Optional.")),
+        ("login_hint", gettext(
+            "Which email or phone it uses, masked (j***@mail.com). Full addresses are "
+            "masked for you.")),
+        ("opened_on", gettext("When you opened it, YYYY-MM-DD. Optional.")),
+        ("last_login_on", gettext("Your last login, YYYY-MM-DD; not in the future. Required.")),
+        ("check_in_every_days", gettext("Days between check-ins, 7 to 730. Blank means 90.")),
+        ("holds_assets", gettext("yes or no. Blank means yes.")),
+        ("two_factor_method", one_of(TwoFactorMethod)),
+        ("anti_phishing_code_set, withdrawal_whitelist_on, password_is_strong, "
+         "password_is_unique, email_in_use, api_keys_present",
+         gettext("yes, no, or blank for not sure.")),
+        ("whitelist_reviewed_on, password_changed_on, api_keys_reviewed_on, "
+         "devices_reviewed_on", gettext("Dates, YYYY-MM-DD, or blank.")),
+        ("phone_status", one_of(PhoneStatus)),
+        ("kyc_status", one_of(KycStatus)),
+        ("notes", gettext(
+            "Anything that helps you later — never passwords, codes, keys or recovery "
+            "phrases (rows containing them are refused).")),
+        ("archived", gettext("yes to import the account as archived. Blank means no.")),
+    )
 
 
 class InventoryFileError(ValueError):
@@ -272,20 +284,24 @@ def accounts_to_json(
 # --------------------------------------------------------------------------------------------
 
 
+def too_large_message() -> str:
+    return gettext(
+        "The file is larger than %(megabytes)s MB. Split it into smaller files of at most "
+        "%(rows)s accounts."
+    ) % {"megabytes": MAX_FILE_BYTES // 1024 // 1024, "rows": MAX_ROWS}
+
+
 def decode_upload(data: bytes) -> str:
     """UTF-8 text (with or without Excel's byte-order mark), or a clear error."""
     if len(data) > MAX_FILE_BYTES:
-        raise InventoryFileError(
-            f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB. "
-            f"Split it into smaller files of at most {MAX_ROWS} accounts."
-        )
+        raise InventoryFileError(too_large_message())
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InventoryFileError(
+        raise InventoryFileError(gettext(
             "The file isn't UTF-8 text. In Excel choose “CSV UTF-8 (comma delimited)” when "
             "saving; in Numbers or LibreOffice choose UTF-8 as the character set."
-        ) from None
+        )) from None
 
 
 def _normalise_header(name: str) -> str:
@@ -304,20 +320,23 @@ def _read_header(header: list[str]) -> list[str]:
     problems = []
     unknown = [name for name in columns if name and name not in CSV_COLUMNS]
     if unknown:
-        problems.append("Unknown columns: " + ", ".join(unknown) + ".")
+        problems.append(gettext("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
     if "" in columns:
-        problems.append("A column in the header row has no name.")
+        problems.append(gettext("A column in the header row has no name."))
     duplicates = sorted({name for name in columns if name and columns.count(name) > 1})
     if duplicates:
-        problems.append("Columns given twice: " + ", ".join(duplicates) + ".")
+        problems.append(
+            gettext("Columns given twice: %(columns)s.") % {"columns": ", ".join(duplicates)}
+        )
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
-        problems.append("Missing columns: " + ", ".join(missing) + ".")
+        problems.append(gettext("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
     if problems:
         raise InventoryFileError(
             " ".join(problems)
-            + " The first row must name the columns; the recognised columns are: "
-            + ", ".join(CSV_COLUMNS) + "."
+            + " " + gettext(
+                "The first row must name the columns; the recognised columns are: %(columns)s."
+            ) % {"columns": ", ".join(CSV_COLUMNS)}
         )
     return columns
 
@@ -370,7 +389,7 @@ def _row_to_form_data(
     for name in DATE_COLUMNS:
         value = cells.get(name, "").strip()
         if value and not ISO_DATE_RE.fullmatch(value):
-            problems.append((name, DATE_MESSAGE))
+            problems.append((name, str(DATE_MESSAGE)))
         data[name] = value
 
     for name in ("check_in_every_days", "two_factor_method", "phone_status", "kyc_status"):
@@ -382,7 +401,7 @@ def _row_to_form_data(
         try:
             answer = _parse_yes_no(cells.get(name, ""))
         except ValueError:
-            problems.append((name, YES_NO_MESSAGE))
+            problems.append((name, str(YES_NO_MESSAGE)))
             answer = None
         if answer is None and name == "holds_assets":
             answer = True
@@ -391,7 +410,7 @@ def _row_to_form_data(
     try:
         archived = bool(_parse_yes_no(cells.get("archived", "")))
     except ValueError:
-        problems.append(("archived", YES_NO_MESSAGE))
+        problems.append(("archived", str(YES_NO_MESSAGE)))
         archived = False
     return data, archived, problems
 
@@ -405,11 +424,11 @@ def _form_errors(form: ExchangeAccountForm) -> list[tuple[str, str]]:
             column = ""
         for error in field_errors:
             if field_name == "exchange_choice" and error.code == "required":
-                message = "Give the exchange's name, e.g. Binance."
+                message = gettext("Give the exchange's name, e.g. Binance.")
             elif error.code == "invalid_choice" and column in CHOICE_COLUMNS:
-                message = "Not a known value. Use one of: " + _choice_help(
-                    CHOICE_COLUMNS[column]
-                ) + "."
+                message = gettext("Not a known value. Use one of: %(choices)s.") % {
+                    "choices": _choice_help(CHOICE_COLUMNS[column])
+                }
             else:
                 message = " ".join(error.messages)
             errors.append((column, message))
@@ -421,17 +440,17 @@ def parse_csv(text: str, owner) -> ImportResult:
     unusable. Nothing is saved here: see `import_rows`."""
     text = text.removeprefix("\ufeff")
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        raise InventoryFileError(f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB.")
+        raise InventoryFileError(too_large_message())
     if not text.strip():
-        raise InventoryFileError(
+        raise InventoryFileError(gettext(
             "The file is empty. It needs a header row naming the columns, then one row per "
             "account."
-        )
+        ))
     if text.lstrip().startswith(("{", "[")):
-        raise InventoryFileError(
+        raise InventoryFileError(gettext(
             "This looks like a JSON file. Import takes the CSV format: download your accounts "
             "as CSV for a template."
-        )
+        ))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_pick_delimiter(text))
     result = ImportResult()
     exchanges = _exchange_lookup()
@@ -441,16 +460,16 @@ def parse_csv(text: str, owner) -> ImportResult:
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines and rows of empty cells that spreadsheets leave
             if len(result.rows) >= MAX_ROWS:
-                raise InventoryFileError(
-                    f"The file has more than {MAX_ROWS} accounts. Split it into smaller files."
-                )
+                raise InventoryFileError(gettext(
+                    "The file has more than %(rows)s accounts. Split it into smaller files."
+                ) % {"rows": MAX_ROWS})
             result.rows.append(_parse_row(row_number, columns, cells, exchanges, owner, result))
     except csv.Error as error:
-        raise InventoryFileError(
-            f"The file can't be read as CSV (near row {reader.line_num}): {error}."
-        ) from None
+        raise InventoryFileError(gettext(
+            "The file can't be read as CSV (near row %(row)s): %(error)s."
+        ) % {"row": reader.line_num, "error": error}) from None
     if not result.rows:
-        raise InventoryFileError("The file has a header row but no accounts.")
+        raise InventoryFileError(gettext("The file has a header row but no accounts."))
     _check_account_limit(owner, len(result.rows))
     return result
 
@@ -458,11 +477,11 @@ def parse_csv(text: str, owner) -> ImportResult:
 def _check_account_limit(owner, adding: int) -> None:
     existing = ExchangeAccount.objects.owned_by(owner).count()
     if existing + adding > MAX_ACCOUNTS_PER_USER:
-        raise InventoryFileError(
-            f"You keep {existing} accounts here and this file adds {adding}: more than the "
-            f"{MAX_ACCOUNTS_PER_USER} one person can keep. Delete accounts you no longer "
-            "need, or import fewer rows."
-        )
+        raise InventoryFileError(gettext(
+            "You keep %(existing)s accounts here and this file adds %(adding)s: more than "
+            "the %(limit)s one person can keep. Delete accounts you no longer need, or import "
+            "fewer rows."
+        ) % {"existing": existing, "adding": adding, "limit": MAX_ACCOUNTS_PER_USER})
 
 
 def _parse_row(row_number, columns, cells, exchanges, owner, result) -> ParsedRow:
@@ -470,7 +489,9 @@ def _parse_row(row_number, columns, cells, exchanges, owner, result) -> ParsedRo
         extra = cells[len(columns):]
         if any(cell.strip() for cell in extra):
             result.errors.append(
-                RowError(row_number, "", "This row has more cells than the header has columns.")
+                RowError(row_number, "", gettext(
+                    "This row has more cells than the header has columns."
+                ))
             )
     data, archived, problems = _row_to_form_data(dict(zip(columns, cells, strict=False)),
                                                  exchanges)

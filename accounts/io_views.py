@@ -18,12 +18,12 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .access import owned_accounts
 from .inventory_io import (
-    COLUMN_HELP,
     CSV_COLUMNS,
     MAX_FILE_BYTES,
     MAX_ROWS,
@@ -31,9 +31,11 @@ from .inventory_io import (
     InventoryFileError,
     accounts_to_csv,
     accounts_to_json,
+    column_help,
     decode_upload,
     import_rows,
     parse_csv,
+    too_large_message,
 )
 from .models import CheckIn
 
@@ -42,20 +44,20 @@ FILENAME = "dormant-guard-accounts-{day}.{extension}"
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text=f"UTF-8 CSV with a header row, at most {MAX_FILE_BYTES // 1024 // 1024} MB "
-        f"and {MAX_ROWS} accounts.",
+        label=gettext_lazy("CSV file"),
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext(
+            "UTF-8 CSV with a header row, at most %(megabytes)s MB and %(rows)s accounts."
+        ) % {"megabytes": MAX_FILE_BYTES // 1024 // 1024, "rows": MAX_ROWS}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB. "
-                f"Split it into smaller files of at most {MAX_ROWS} accounts.",
-                code="too_large",
-            )
+            raise forms.ValidationError(too_large_message(), code="too_large")
         try:
             self.text = decode_upload(upload.read())
         except InventoryFileError as error:
@@ -119,15 +121,16 @@ def import_accounts(request):
                 else:
                     created = import_rows(result, request.user)
                     count = len(created)
-                    noun = "account" if count == 1 else "accounts"
-                    messages.success(request, f"Imported {count} {noun}.")
+                    messages.success(request, ngettext(
+                        "Imported %(count)s account.", "Imported %(count)s accounts.", count
+                    ) % {"count": count})
                     return redirect("dashboard")
     else:
         form = ImportForm()
     return render(request, "accounts/import.html", {
         "form": form,
         "row_errors": row_errors,
-        "column_help": COLUMN_HELP,
+        "column_help": column_help(),
         "columns": CSV_COLUMNS,
         "required_columns": REQUIRED_COLUMNS,
         "max_rows": MAX_ROWS,
