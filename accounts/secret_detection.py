@@ -283,6 +283,8 @@ def _latin_lookalikes() -> dict[int, str]:
 def normalise(text: str) -> str:
     """The text as the rules read it: NFKC, no invisible or combining characters, Latin
     look-alikes folded to Latin."""
+    if text.isascii():
+        return text  # nothing to fold; most notes
     kept: list[str] = []
     for char in unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text)):
         category = unicodedata.category(char)
