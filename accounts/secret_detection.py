@@ -755,25 +755,28 @@ _RULES = (
 # --------------------------------------------------------------------------------------------
 
 
+def _apply_rules(normalised: str) -> str | None:
+    for rule in _RULES:
+        message = rule(normalised)
+        if message:
+            return message
+    return None
+
+
 def find_secret(text: str) -> str | None:
     """Return a user-facing explanation if ``text`` looks like it contains a secret, else None."""
     if not text or not text.strip():
         return None
-    text = normalise(text)
-    for rule in _RULES:
-        message = rule(text)
-        if message:
-            return message
-    return None
+    return _apply_rules(normalise(text))
 
 
 def find_secret_in_fields(values: Iterable[str | None]) -> str | None:
     """Like `find_secret`, for the free-text fields of one record read together: half a
     phrase in one field and half in another is still a phrase. Fields are joined in every
     order (a record has a handful), each on its own line."""
-    filled = [value for value in values if value and value.strip()]
+    filled = [normalise(value) for value in values if value and value.strip()]
     for ordered in permutations(filled):
-        message = find_secret("\n".join(ordered))
+        message = _apply_rules("\n".join(ordered))
         if message:
             return message
     return None
