@@ -29,10 +29,14 @@ from config.logging import REDACTED, JsonFormatter, RedactingFormatter, redact
 from tests.test_url_access import CONVERTER_RE, ROUTES, excluded_routes
 
 ROOT = Path(__file__).resolve().parent.parent
-# URL arguments that are credentials: signed or random tokens, reset and confirmation keys.
-SECRET_KWARGS = {"token", "key"}
 SAMPLE_SECRET = "SeCrEtT0KEN-4f9Qz_Xy"
 SAMPLE_VALUES = {"pk": "7", "check_in_pk": "8", "step_pk": "9", "state": "done", "uidb36": "1z"}
+
+
+def is_secret_argument(name: str) -> bool:
+    """URL arguments that are credentials: signed or random tokens, reset and confirmation
+    keys; any whose name says "token" or "key" (a later "access_token" too)."""
+    return "token" in name or "key" in name
 
 
 def sample_path(route) -> str:
@@ -40,7 +44,7 @@ def sample_path(route) -> str:
 
     def fill(match: re.Match) -> str:
         name = match.group("name")
-        return SAMPLE_SECRET if name in SECRET_KWARGS else SAMPLE_VALUES.get(name, "7")
+        return SAMPLE_SECRET if is_secret_argument(name) else SAMPLE_VALUES.get(name, "7")
 
     if route.regex:  # allauth's re_path() routes: (?P<name>...) groups
         pattern = re.sub(r"\(\?P<(?P<name>\w+)>[^)]*\)", fill, route.route)
@@ -57,7 +61,7 @@ def argument_names(route) -> set[str]:
 
 
 ALL_ROUTES = ROUTES + excluded_routes()["allauth.urls"]
-SECRET_ROUTES = [r for r in ALL_ROUTES if SECRET_KWARGS & argument_names(r)]
+SECRET_ROUTES = [r for r in ALL_ROUTES if any(map(is_secret_argument, argument_names(r)))]
 OTHER_ROUTES = [r for r in ALL_ROUTES if r not in SECRET_ROUTES]
 
 
