@@ -23,6 +23,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import Exchange
+from tests.conftest import reauthenticate as reauthenticate_session
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.test_url_access import PUBLIC, ROUTES, build_world
 
@@ -58,6 +59,8 @@ def pages_to_visit(world) -> list[str]:
     """Every GET-able HTML page of ours for this world, then allauth's, then the admin."""
     probe = Client(raise_request_exception=False)
     probe.force_login(world.owner)
+    # Reauthenticated, so downloads behind it (account exports) show as files, not pages.
+    reauthenticate_session(probe, world.owner)
     urls = []
     for route in ROUTES:
         url = route.url(world)
