@@ -89,6 +89,7 @@ NUMBERING_TOKENS = frozenset({
 
 # API keys/secrets: long single tokens with letters and digits that look random.
 API_KEY_MIN_LENGTH = 32
+API_KEY_MAX_LENGTH = 128  # the longest we put back together from chunks
 API_KEY_MIN_ENTROPY = 3.5  # bits per character; random base62 of 32 chars is ~4.5
 HEX_SECRET_MIN_LENGTH = 32  # e.g. 40-hex secrets; hex entropy is capped at 4 so no entropy test
 HEX_PRIVATE_KEY_LENGTH = 64
@@ -645,14 +646,18 @@ def _is_totp_seed(candidate: str, grouped: bool = False) -> bool:
     return not grouped and candidate.isupper() and vowels / len(candidate) <= TOTP_MAX_VOWEL_RATIO
 
 
-def _even_groups(groups: list[str]) -> Iterator[str]:
-    """From each group on: the run of groups of its size, and that run with one shorter
-    last group. Authenticator apps group evenly, and the words around a seed in a note
-    ("key", "for") don't belong to it."""
+def _even_groups(groups: list[str], max_length: int, min_group: int = 1) -> Iterator[str]:
+    """From each group of at least `min_group` characters on: the run of groups of its
+    size, and that run with one shorter last group, up to `max_length` characters. Keys
+    are grouped evenly, and the words around one in a note ("key", "for") don't belong
+    to it."""
     for start, first in enumerate(groups):
+        if len(first) < min_group:
+            continue
         joined = first
-        for group in groups[start + 1:]:
-            if len(joined) + len(group) > TOTP_MAX_LENGTH or len(group) > len(first):
+        for index in range(start + 1, len(groups)):  # no slicing: this loop is bounded
+            group = groups[index]
+            if len(joined) + len(group) > max_length or len(group) > len(first):
                 break
             if len(group) < len(first):
                 yield joined + group
@@ -664,7 +669,8 @@ def _even_groups(groups: list[str]) -> Iterator[str]:
 def _check_totp_seed(text: str) -> str | None:
     for match in TOTP_GROUPED_RE.finditer(text):
         groups = re.split(r"[ -]", match.group())
-        if any(_is_totp_seed(joined, grouped=True) for joined in _even_groups(groups)):
+        if any(_is_totp_seed(joined, grouped=True)
+               for joined in _even_groups(groups, TOTP_MAX_LENGTH)):
             return str(TOTP_SEED_MESSAGE)
     for match in TOTP_BLOCK_RE.finditer(text):
         if _is_totp_seed(match.group()):
@@ -685,17 +691,19 @@ def _looks_like_api_key(token: str) -> bool:
         return False
     if HEX_RE.fullmatch(token):
         return _is_hex_secret(token)
-    if not re.search(r"[A-Za-z]", token) or _is_word_like(token):
+    has_digit = re.search(r"\d", token) is not None
+    mixed_case = bool(re.search(r"[a-z]", token) and re.search(r"[A-Z]", token))
+    if not re.search(r"[A-Za-z]", token):
+        return False
+    # The cheap tests first: letters of one case and no digit are never a key.
+    if not has_digit and not (mixed_case and len(token) >= LETTERS_ONLY_KEY_MIN_LENGTH):
+        return False
+    if _is_word_like(token):
         return False
     entropy = shannon_entropy(token)
-    if re.search(r"\d", token):
+    if has_digit:
         return entropy >= API_KEY_MIN_ENTROPY
-    mixed_case = re.search(r"[a-z]", token) and re.search(r"[A-Z]", token)
-    return bool(
-        mixed_case
-        and len(token) >= LETTERS_ONLY_KEY_MIN_LENGTH
-        and entropy >= LETTERS_ONLY_KEY_MIN_ENTROPY
-    )
+    return entropy >= LETTERS_ONLY_KEY_MIN_ENTROPY
 
 
 def _is_random_chunk(chunk: str) -> bool:
@@ -711,10 +719,7 @@ def _joined_chunks(text: str) -> Iterator[str]:
     ..."), or blocks that each look random (a key broken over two or three lines)."""
     for match in CHUNKS_RE.finditer(text):
         chunks = re.split(r"\s+|-", match.group())
-        evenly_sized = len({len(chunk) for chunk in chunks[:-1]}) == 1
-        if (evenly_sized and len(chunks[0]) >= CHUNK_MIN_LENGTH
-                and len(chunks[-1]) <= len(chunks[0])):
-            yield "".join(chunks)
+        yield from _even_groups(chunks, API_KEY_MAX_LENGTH, CHUNK_MIN_LENGTH)
         random_run: list[str] = []
         for chunk in [*chunks, ""]:
             if _is_random_chunk(chunk):

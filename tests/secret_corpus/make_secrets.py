@@ -183,6 +183,7 @@ def api_key_samples() -> list[dict]:
             {"trick": "chunks on lines", "text": groups(key, 22, "\n")},
             {"trick": "split unevenly over two lines", "text": split_at_random(key, 2, "\n")},
             {"trick": "dashed chunks", "text": groups(key, 16, "-")},
+            {"trick": "chunks of 4 in a sentence", "text": f"api key {groups(key, 4)} readonly"},
             {"trick": "in a URL query", "text": f"https://api.example.com/v3/order?apiKey={key}"},
             {"trick": "as an email address", "text": f"{key[:60]}@binance.com"},
             {"trick": "fullwidth", "text": fullwidth(key)},
