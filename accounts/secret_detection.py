@@ -654,16 +654,18 @@ def _even_groups(groups: list[str], max_length: int, min_group: int = 1) -> Iter
     for start, first in enumerate(groups):
         if len(first) < min_group:
             continue
-        joined = first
+        joined, count = first, 1
         for index in range(start + 1, len(groups)):  # no slicing: this loop is bounded
             group = groups[index]
             if len(joined) + len(group) > max_length or len(group) > len(first):
                 break
             if len(group) < len(first):
-                yield joined + group
+                if count >= 2:  # a short tail ends a run of groups, not a lone word
+                    yield joined + group
                 break
-            joined += group
-        yield joined
+            joined, count = joined + group, count + 1
+        if count >= 2:
+            yield joined
 
 
 def _check_totp_seed(text: str) -> str | None:
