@@ -509,7 +509,9 @@ def _is_split_base58_key(joined: str) -> bool:
     if len(joined) == XPRV_LENGTH and joined.startswith(XPRV_PREFIXES):
         return _base58check_is_valid(joined)
     starts = WIF_SHAPES.get(len(joined))
-    return bool(starts) and joined.startswith(starts) and _base58check_is_valid(joined)
+    if starts is None:
+        return False
+    return joined.startswith(starts) and _base58check_is_valid(joined)
 
 
 def _hex_groups(text: str) -> Iterator[list[str]]:

@@ -37,7 +37,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 def _names_another_charset(request: HttpRequest) -> bool:
     if request.method in ("GET", "HEAD", "OPTIONS") or request.content_type not in FORM_TYPES:
         return False
-    charset = request.content_params.get("charset")
+    charset = (request.content_params or {}).get("charset")
     # Only "utf-8" itself: Django refuses even its alias "utf8" for form bodies.
     return charset is not None and charset.strip().lower() != "utf-8"
 

@@ -216,7 +216,9 @@ class Gunicorn:
     def csrf_headers(self) -> dict[str, str]:
         """A CSRF cookie and its token, as a browser that opened a page would send."""
         cookie = self.request("GET", "/auth/login/").getheader("Set-Cookie", "")
-        token = re.search(r"csrftoken=([^;]+)", cookie).group(1)
+        match = re.search(r"csrftoken=([^;]+)", cookie)
+        assert match, f"no CSRF cookie in {cookie!r}"
+        token = match.group(1)
         return {"Cookie": f"csrftoken={token}", "X-CSRFToken": token}
 
     def output(self) -> str:

@@ -119,7 +119,7 @@ def seed_samples() -> list[dict]:
         "upper case lines": lambda ws: "\n".join(w.upper() for w in ws),
         "inside a sentence": lambda ws: "backup words are " + " ".join(ws) + " ok",
     }
-    samples = []
+    samples: list[dict] = []
     for trick, layout in layouts.items():
         for words in (12, 24):
             samples.append({"kind": "seed phrase", "trick": trick, "text": layout(phrase(words))})
