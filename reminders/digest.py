@@ -19,6 +19,7 @@ from django.urls import reverse
 from accounts.models import ExchangeAccount
 from accounts.status import Status, account_status, format_date
 
+from .mime import OutgoingEmail
 from .tokens import unsubscribe_token
 
 SUBJECT_TEMPLATE = "emails/digest_subject.txt"
@@ -174,20 +175,26 @@ def render_digest(digest: Digest) -> RenderedEmail:
     )
 
 
-def digest_message(digest: Digest) -> EmailMultiAlternatives:
-    """The email, with RFC 8058 one-click unsubscribe headers."""
+def digest_email(digest: Digest, headers: dict[str, str] | None = None) -> OutgoingEmail:
+    """The email, with RFC 8058 one-click unsubscribe headers; `headers` adds delivery
+    headers such as the Message-ID (reminders/sending.py)."""
     rendered = render_digest(digest)
-    message = EmailMultiAlternatives(
+    return OutgoingEmail(
+        from_header=settings.DEFAULT_FROM_EMAIL,
+        to=digest.recipient,
         subject=rendered.subject,
-        body=rendered.text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[digest.recipient],
+        text=rendered.text,
+        html=rendered.html,
         headers={
+            **(headers or {}),
             "List-Unsubscribe": f"<{digest.one_click_unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             # RFC 3834: stops vacation auto-replies to a machine-sent email.
             "Auto-Submitted": "auto-generated",
         },
     )
-    message.attach_alternative(rendered.html, "text/html")
-    return message
+
+
+def digest_message(digest: Digest) -> EmailMultiAlternatives:
+    """The email as a Django message (for previews and tests)."""
+    return digest_email(digest).as_django_message()

@@ -121,3 +121,14 @@ def smtp_server_fixture():
     with override_settings(MAILERS=smtp_mailers(port)):
         yield handler
     controller.stop()
+
+
+def run_db_worker() -> None:
+    """What `manage.py db_worker --batch` does: run every ready task, then return. (The
+    command itself would install signal handlers in the test process.)"""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["*"], interval=0, batch=True, backend_name="default",
+        startup_delay=False, max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
+    ).run()
