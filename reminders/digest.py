@@ -70,11 +70,18 @@ class DigestItem:
     name: str
     status: Status
     explanation: str
-    what_to_do: str
-    walkthrough_url: str
     next_check_in_on: datetime.date
     urgency: int
     days_until_due: int
+
+    # Worked out only when an email is rendered: the sweep's claim needs none of it.
+    @cached_property
+    def what_to_do(self) -> str:
+        return WHAT_TO_DO[self.status].format(due=format_date(self.next_check_in_on))
+
+    @cached_property
+    def walkthrough_url(self) -> str:
+        return absolute_url(reverse("walkthrough", args=[self.account_id]))
 
     @property
     def status_label(self) -> str:
@@ -101,8 +108,6 @@ def _item(account: ExchangeAccount, today: datetime.date, warn_days: int) -> Dig
         name=str(account),
         status=report.status,
         explanation=report.explanation,
-        what_to_do=WHAT_TO_DO[report.status].format(due=format_date(report.next_check_in_on)),
-        walkthrough_url=absolute_url(reverse("walkthrough", args=[account.pk])),
         next_check_in_on=report.next_check_in_on,
         urgency=report.urgency,
         days_until_due=report.days_until_due,

@@ -39,7 +39,6 @@ import contextlib
 import datetime
 import logging
 import secrets
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from email.utils import format_datetime
@@ -48,6 +47,7 @@ from urllib.parse import urlsplit
 from allauth.account.models import EmailAddress
 from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -208,6 +208,29 @@ def _build_digest(
 # --- One delivery run ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """An outcome noted for one row, not yet written."""
+
+    pk: int
+    outcome: str
+    error: str
+    next_attempt_at: datetime.datetime | None
+    tried: bool
+    sent_at: datetime.datetime | None
+    accounts: list[dict] | None  # only when it changed since the claim
+
+
+def _grouped(pending: list[Recorded]) -> list[list[Recorded]]:
+    """Rows that one UPDATE can write: same outcome, error, next attempt and counting;
+    a row whose account list changed gets an UPDATE of its own."""
+    groups: dict[tuple, list[Recorded]] = {}
+    for n, r in enumerate(pending):
+        alone = n if r.accounts is not None else None
+        groups.setdefault((r.outcome, r.error, r.next_attempt_at, r.tried, alone), []).append(r)
+    return list(groups.values())
+
+
 class DeliveryRun:
     """The lease, heartbeat and batched bookkeeping of one `deliver()` call."""
 
@@ -215,9 +238,8 @@ class DeliveryRun:
         self.holder = holder
         self.schedule_retry = schedule_retry
         self.counts = DeliveryCounts()
-        self._pending: list[ReminderLog] = []
-        self._retries: list[ReminderLog] = []
-        self._last_heartbeat = time.monotonic()
+        self._pending: list[Recorded] = []
+        self._last_heartbeat = timezone.now()
 
     def claim(self, log_ids: list[int], now: datetime.datetime) -> list[ReminderLog]:
         ReminderLog.objects.open_and_due(now).filter(pk__in=log_ids).update(
@@ -230,49 +252,62 @@ class DeliveryRun:
         )
 
     def heartbeat_if_due(self) -> None:
-        if time.monotonic() - self._last_heartbeat < HEARTBEAT_EVERY.total_seconds():
+        now = timezone.now()
+        if now - self._last_heartbeat < HEARTBEAT_EVERY:
             return
-        ReminderLog.objects.held_by(self.holder).update(next_attempt_at=timezone.now() + LEASE)
-        self._last_heartbeat = time.monotonic()
+        ReminderLog.objects.held_by(self.holder).update(next_attempt_at=now + LEASE)
+        self._last_heartbeat = now
 
     def record(self, log: ReminderLog, outcome: str, *, error: str = "",
-               next_attempt_at: datetime.datetime | None = None, tried: bool = True) -> None:
+               next_attempt_at: datetime.datetime | None = None, tried: bool = True,
+               accounts: list[dict] | None = None) -> None:
         """Note an outcome; written with the next flush (at once for a failure)."""
-        log.outcome, log.error = outcome, error[:ERROR_MAX_LENGTH]
-        log.next_attempt_at, log.lease_token = next_attempt_at, ""
-        if tried:
-            log.attempts += 1
-        if outcome == Outcome.SENT:
-            log.sent_at = timezone.now()
-        self._pending.append(log)
+        self._pending.append(Recorded(
+            log.pk, outcome, error[:ERROR_MAX_LENGTH], next_attempt_at, tried,
+            timezone.now() if outcome == Outcome.SENT else None,
+            # What the email listed, when that differs from what the claim saw.
+            accounts if accounts is not None and accounts != log.accounts else None,
+        ))
+        log.outcome, log.next_attempt_at = outcome, next_attempt_at
         self.counts.add(outcome)
-        if outcome == Outcome.RETRYING:
-            self._retries.append(log)
         if outcome in (Outcome.RETRYING, Outcome.FAILED) or (
             len(self._pending) >= FLUSH_EVERY_MESSAGES
         ):
             self.flush()
 
     def flush(self) -> None:
+        """Write the noted outcomes: one UPDATE per kind of outcome (all the emails sent
+        since the last flush share one), only where our lease still holds."""
         if not self._pending:
             return
+        retries = [r for r in self._pending if r.outcome == Outcome.RETRYING]
         # With retries to enqueue, the outcomes and the retry task commit together.
-        retrying = bool(self.schedule_retry and self._retries)
-        with transaction.atomic() if retrying else contextlib.nullcontext():
-            written = ReminderLog.objects.held_by(self.holder).bulk_update(
-                self._pending,
-                ["outcome", "error", "next_attempt_at", "lease_token", "attempts", "sent_at",
-                 "accounts"],
-            )
-            self._schedule(self._retries)
+        scheduling = bool(self.schedule_retry and retries)
+        with transaction.atomic() if scheduling else contextlib.nullcontext():
+            written = sum(self._write(group) for group in _grouped(self._pending))
+            if scheduling:
+                self.schedule_retry(
+                    [r.pk for r in retries], max(r.next_attempt_at for r in retries)
+                )
         if written < len(self._pending):
             logger.warning("Lost the lease on %s reminder(s); another run took them over.",
                            len(self._pending) - written)
-        self._pending, self._retries = [], []
+        self._pending = []
 
-    def _schedule(self, logs: list[ReminderLog]) -> None:
-        if self.schedule_retry and logs:
-            self.schedule_retry([log.pk for log in logs], max(log.next_attempt_at for log in logs))
+    def _write(self, group: list["Recorded"]) -> int:
+        first = group[0]
+        fields = {
+            "outcome": first.outcome, "error": first.error, "lease_token": "",
+            "next_attempt_at": first.next_attempt_at,
+            "attempts": F("attempts") + 1 if first.tried else F("attempts"),
+        }
+        if first.outcome == Outcome.SENT:
+            fields["sent_at"] = max(r.sent_at for r in group)
+        if first.accounts is not None:
+            fields["accounts"] = first.accounts
+        return ReminderLog.objects.held_by(self.holder).filter(
+            pk__in=[r.pk for r in group]
+        ).update(**fields)
 
     def put_back(self, kind: str, now: datetime.datetime) -> None:
         """Hand back, untried, every row of `kind` we still hold: its server was
@@ -312,8 +347,7 @@ def _deliver_one(run: DeliveryRun, sender, log: ReminderLog, data: BatchData,
     except Exception as exc:  # one bad message must not stop the batch
         _record_failure(run, sender, log, exc, now)
         return
-    log.accounts = [item.as_log_entry() for item in digest.items]
-    run.record(log, Outcome.SENT)
+    run.record(log, Outcome.SENT, accounts=[item.as_log_entry() for item in digest.items])
 
 
 def _record_failure(run: DeliveryRun, sender, log: ReminderLog, exc: Exception,
