@@ -16,8 +16,10 @@ HEADERS = {
     "Auto-Submitted": "auto-generated",
 }
 LONG_LINE = "Open each exchange from your own bookmark " * 6
-TEXT = f"Kraken – Main: overdue\n\n{LONG_LINE}\n= an equals sign, trailing space \n.\n日本語のテキスト\n"
-HTML = f'<p style="color:#123">Kraken – Main</p>\n<a href="https://guard.example.com/a?b=1">{LONG_LINE}</a>\n'
+TEXT = (f"Kraken – Main: overdue\n\n{LONG_LINE}\n= an equals sign, trailing space \n"
+        ".\n日本語のテキスト\n")
+HTML = (f'<p style="color:#123">Kraken – Main</p>\n'
+        f'<a href="https://guard.example.com/a?b=1">{LONG_LINE}</a>\n')
 
 
 def outgoing(subject: str = "Kraken – Main is overdue", **fields) -> OutgoingEmail:

@@ -160,3 +160,27 @@ def run_db_worker() -> None:
         queue_names=["*"], interval=0, batch=True, backend_name="default",
         startup_delay=False, max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
     ).run()
+
+
+# --- Real processes against the test database (PostgreSQL) -------------------------------
+
+
+def process_env(smtp_port: int, tasks: str = "immediate") -> dict[str, str]:
+    """Environment for `manage.py` subprocesses that share this test's database (which
+    must be PostgreSQL: SQLite's test database lives in this process's memory) and send
+    to the test's SMTP server."""
+    import os
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "true",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
+                        f"{db['PORT'] or 5432}/{db['NAME']}",
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "TASKS_BACKEND": tasks,
+        "LOG_LEVEL": "WARNING",
+    }
