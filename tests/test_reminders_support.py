@@ -153,13 +153,18 @@ def smtp_server_fixture():
 
 def run_db_worker() -> None:
     """What `manage.py db_worker --batch` does: run every ready task, then return. (The
-    command itself would install signal handlers in the test process.)"""
-    from django_tasks_db.management.commands.db_worker import Worker
+    command itself would install signal handlers in the test process, and its
+    close_old_connections() would close the test's transaction on PostgreSQL.)"""
+    from unittest import mock
 
-    Worker(
+    from django_tasks_db.management.commands import db_worker
+
+    worker = db_worker.Worker(
         queue_names=["*"], interval=0, batch=True, backend_name="default",
         startup_delay=False, max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
-    ).run()
+    )
+    with mock.patch.object(db_worker, "close_old_connections"):
+        worker.run()
 
 
 # --- Real processes against the test database (PostgreSQL) -------------------------------
