@@ -310,3 +310,28 @@ def test_a_task_whose_workers_keep_dying_is_failed_not_run_again(db, time_machin
 
 def test_without_a_worker_backend_there_are_no_task_rows_to_reclaim(db):
     assert reclaim_abandoned_tasks() == 0
+
+
+# --- Shape ---------------------------------------------------------------------------------
+
+
+def imported_modules(path: str) -> set[str]:
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).resolve().parents[1] / path).read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            names |= {f"{node.module or ''}.{alias.name}".lstrip(".") for alias in node.names}
+            names.add(node.module or "")
+        elif isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+    return names
+
+
+def test_sending_never_imports_tasks_so_there_is_no_cycle():
+    """tasks.py enqueues and calls sending.deliver(); sending gets retries scheduled
+    through a callback instead of importing the task."""
+    assert not {name for name in imported_modules("reminders/sending.py") if "tasks" in name}
+    assert "sending" in imported_modules("reminders/tasks.py")
