@@ -163,6 +163,7 @@ def _move_next_looks(preferences: list[ReminderPreference]) -> None:
     """
     ops = connection.ops
     column = ops.quote_name("next_digest_at")
+    pk = ops.quote_name(ReminderPreference._meta.pk.column)
     whens = " ".join(["WHEN %s THEN %s"] * len(preferences))
     ids = [preference.pk for preference in preferences]
     params = [
@@ -172,8 +173,8 @@ def _move_next_looks(preferences: list[ReminderPreference]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {ops.quote_name(ReminderPreference._meta.db_table)} "  # noqa: S608 - names
-            f"SET {column} = CASE {ops.quote_name('id')} {whens} END "  # from the model only
-            f"WHERE {ops.quote_name('id')} IN ({', '.join(['%s'] * len(ids))})",
+            f"SET {column} = CASE {pk} {whens} END "  # from the model only
+            f"WHERE {pk} IN ({', '.join(['%s'] * len(ids))})",
             params + ids,
         )
 
