@@ -33,7 +33,8 @@ def _is_plain(value: str) -> bool:
 
 def _utf8_chunks(text: str, limit: int):
     """`text` as UTF-8 pieces of at most `limit` bytes, never splitting a character."""
-    chunk, size = [], 0
+    chunk: list[str] = []
+    size = 0
     for char in text:
         length = len(char.encode())
         if size + length > limit and chunk:

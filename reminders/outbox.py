@@ -109,7 +109,7 @@ def send_test_reminder(user, now: datetime.datetime) -> SendTestResult:
     if dispatch([log.pk]).queued:
         return SendTestResult(SendTestState.QUEUED)
     log.refresh_from_db(fields=["outcome", "error"])
-    states = {
+    states: dict[str, SendTestState] = {
         ReminderLog.Outcome.SENT: SendTestState.SENT,
         ReminderLog.Outcome.RETRYING: SendTestState.RETRYING,
         # Put back untried (the mail server is down): the next sweep sends it.

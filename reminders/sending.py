@@ -42,6 +42,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from email.utils import format_datetime
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
@@ -142,8 +143,22 @@ class EmailSender:
         return classify_error(exc)
 
 
-# Issue 12 adds a sender per new kind here (same three methods).
-SENDERS = {ChannelKind.EMAIL: EmailSender}
+class Sender(Protocol):
+    """What `deliver()` needs from a channel kind: a context that holds the connection
+    for the run, `send()` (return = accepted; raise Unreachable when the server was never
+    reached, anything else is a failed try) and `classify()` (permanent?, description)."""
+
+    def __enter__(self) -> "Sender": ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+    def send(self, log: ReminderLog, digest: Digest) -> None: ...
+
+    def classify(self, exc: BaseException) -> tuple[bool, str]: ...
+
+
+# Issue 12 registers a sender per new kind here.
+SENDERS: dict[str, Callable[[], Sender]] = {ChannelKind.EMAIL: EmailSender}
 
 
 # --- What a batch needs, loaded once ------------------------------------------------------
@@ -280,15 +295,14 @@ class DeliveryRun:
         since the last flush share one), only where our lease still holds."""
         if not self._pending:
             return
-        retries = [r for r in self._pending if r.outcome == Outcome.RETRYING]
+        retries = {r.pk: r.next_attempt_at for r in self._pending
+                   if r.outcome == Outcome.RETRYING and r.next_attempt_at}
+        schedule = self.schedule_retry if retries else None
         # With retries to enqueue, the outcomes and the retry task commit together.
-        scheduling = bool(self.schedule_retry and retries)
-        with transaction.atomic() if scheduling else contextlib.nullcontext():
+        with transaction.atomic() if schedule else contextlib.nullcontext():
             written = sum(self._write(group) for group in _grouped(self._pending))
-            if scheduling:
-                self.schedule_retry(
-                    [r.pk for r in retries], max(r.next_attempt_at for r in retries)
-                )
+            if schedule:
+                schedule(list(retries), max(retries.values()))
         if written < len(self._pending):
             logger.warning("Lost the lease on %s reminder(s); another run took them over.",
                            len(self._pending) - written)
@@ -296,13 +310,13 @@ class DeliveryRun:
 
     def _write(self, group: list["Recorded"]) -> int:
         first = group[0]
-        fields = {
+        fields: dict[str, Any] = {
             "outcome": first.outcome, "error": first.error, "lease_token": "",
             "next_attempt_at": first.next_attempt_at,
             "attempts": F("attempts") + 1 if first.tried else F("attempts"),
         }
         if first.outcome == Outcome.SENT:
-            fields["sent_at"] = max(r.sent_at for r in group)
+            fields["sent_at"] = max(r.sent_at for r in group if r.sent_at)
         if first.accounts is not None:
             fields["accounts"] = first.accounts
         return ReminderLog.objects.held_by(self.holder).filter(
@@ -329,7 +343,7 @@ class DeliveryRun:
         self.counts.put_back += len(held)
 
 
-def _deliver_one(run: DeliveryRun, sender, log: ReminderLog, data: BatchData,
+def _deliver_one(run: DeliveryRun, sender: Sender, log: ReminderLog, data: BatchData,
                  now: datetime.datetime) -> None:
     preference = _preference(log)
     reason = _skip_reason(log, preference, data)
@@ -350,7 +364,7 @@ def _deliver_one(run: DeliveryRun, sender, log: ReminderLog, data: BatchData,
     run.record(log, Outcome.SENT, accounts=[item.as_log_entry() for item in digest.items])
 
 
-def _record_failure(run: DeliveryRun, sender, log: ReminderLog, exc: Exception,
+def _record_failure(run: DeliveryRun, sender: Sender, log: ReminderLog, exc: Exception,
                     now: datetime.datetime) -> None:
     permanent, description = sender.classify(exc)
     if not isinstance(exc, OSError | ValueError):

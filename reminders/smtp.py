@@ -109,23 +109,25 @@ class BatchConnection:
         self._connection_errors_in_a_row = 0
 
     def _transmit(self, email: OutgoingEmail) -> None:
-        if isinstance(self._mailer, SMTPBackend) and email.has_fast_path:
-            self._mailer.connection.sendmail(
-                self._envelope_sender(email.from_header), [self._recipient(email.to)],
-                email.as_bytes(),
+        mailer = self._mailer
+        if isinstance(mailer, SMTPBackend) and mailer.connection and email.has_fast_path:
+            mailer.connection.sendmail(
+                self._envelope_sender(mailer, email.from_header),
+                [self._recipient(mailer, email.to)], email.as_bytes(),
             )
         else:
-            self._mailer.send_messages([email.as_django_message()])
+            mailer.send_messages([email.as_django_message()])
 
-    def _envelope_sender(self, from_header: str) -> str:
+    def _envelope_sender(self, mailer: SMTPBackend, from_header: str) -> str:
         if from_header not in self._envelope_senders:
-            self._envelope_senders[from_header] = self._mailer.prep_address(from_header)
+            self._envelope_senders[from_header] = mailer.prep_address(from_header)
         return self._envelope_senders[from_header]
 
-    def _recipient(self, address: str) -> str:
+    @staticmethod
+    def _recipient(mailer: SMTPBackend, address: str) -> str:
         if PLAIN_ADDRESS.fullmatch(address):
             return address
-        return self._mailer.prep_address(address)  # raises ValueError when invalid
+        return mailer.prep_address(address)  # raises ValueError when invalid
 
     def _ensure_open(self) -> None:
         if self._unreachable is not None:

@@ -27,6 +27,7 @@ import datetime
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -163,10 +164,10 @@ def _move_next_looks(preferences: list[ReminderPreference]) -> None:
     """
     ops = connection.ops
     column = ops.quote_name("next_digest_at")
-    pk = ops.quote_name(ReminderPreference._meta.pk.column)
+    pk = ops.quote_name(ReminderPreference._meta.pk.column or "id")
     whens = " ".join(["WHEN %s THEN %s"] * len(preferences))
     ids = [preference.pk for preference in preferences]
-    params = [
+    params: list[Any] = [
         value for preference in preferences
         for value in (preference.pk, ops.adapt_datetimefield_value(preference.next_digest_at))
     ]
@@ -175,7 +176,7 @@ def _move_next_looks(preferences: list[ReminderPreference]) -> None:
             f"UPDATE {ops.quote_name(ReminderPreference._meta.db_table)} "  # noqa: S608 - names
             f"SET {column} = CASE {pk} {whens} END "  # from the model only
             f"WHERE {pk} IN ({', '.join(['%s'] * len(ids))})",
-            params + ids,
+            [*params, *ids],
         )
 
 

@@ -34,9 +34,10 @@ def parsed(raw: bytes) -> email.message.EmailMessage:
 
 
 def bodies(message: email.message.EmailMessage) -> tuple[str, str]:
-    text = message.get_body(("plain",)).get_content()
-    html = message.get_body(("html",)).get_content()
-    return text.replace("\r\n", "\n"), html.replace("\r\n", "\n")
+    text, html = message.get_body(("plain",)), message.get_body(("html",))
+    assert text is not None and html is not None
+    return (text.get_content().replace("\r\n", "\n"),
+            html.get_content().replace("\r\n", "\n"))
 
 
 @pytest.mark.parametrize("subject", [

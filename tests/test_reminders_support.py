@@ -9,6 +9,7 @@ import datetime
 import email
 import email.policy
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -76,13 +77,14 @@ class RecordingHandler:
     connections: int = 0
     # Called with the recipients of each message before the reply, from the server's
     # thread: a test can hold the reply back there (a kill -9 between send and record).
-    on_data: object = None
+    on_data: Callable[[list[str]], None] | None = None
     port: int = 0
-    controller: object = None
+    controller: Controller | None = None
 
     def stop(self) -> None:
         """Take the server down (connections are refused) until `start()`."""
-        self.controller.stop()
+        if self.controller:
+            self.controller.stop()
         self.controller = None
 
     def start(self) -> None:
