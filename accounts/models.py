@@ -119,6 +119,14 @@ class ExchangeAccountQuerySet(models.QuerySet):
     def active(self) -> "ExchangeAccountQuerySet":
         return self.filter(archived_at__isnull=True)
 
+    def active_by_owner(self, owner_ids) -> "dict[int, list[ExchangeAccount]]":
+        """Every owner's non-archived accounts with their exchange, in one query: what
+        the reminder sweep, digests and calendar feeds work from."""
+        grouped: dict[int, list[ExchangeAccount]] = {owner_id: [] for owner_id in owner_ids}
+        for account in self.active().filter(owner_id__in=owner_ids).select_related("exchange"):
+            grouped[account.owner_id].append(account)
+        return grouped
+
 
 class ExchangeAccount(models.Model):
     owner = models.ForeignKey(

@@ -12,14 +12,15 @@ from .models import ReminderLog, ReminderPreference
 
 @admin.register(ReminderLog)
 class ReminderLogAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "cycle", "outcome", "attempts", "claimed_at", "sent_at"]
-    list_filter = ["outcome", "kind"]
+    list_display = ["user", "kind", "cycle", "channel", "outcome", "attempts", "claimed_at",
+                    "sent_at"]
+    list_filter = ["outcome", "kind", "channel_kind"]
     search_fields = ["user__email"]
     list_select_related = ["user"]
     date_hierarchy = "claimed_at"
     readonly_fields = [
-        "user", "kind", "cycle", "accounts", "claimed_at", "sent_at", "outcome", "attempts",
-        "error", "next_attempt_at",
+        "user", "kind", "cycle", "channel_kind", "channel", "accounts", "claimed_at",
+        "sent_at", "outcome", "attempts", "error", "next_attempt_at",
     ]
     exclude = ["lease_token"]
 

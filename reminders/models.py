@@ -1,5 +1,8 @@
 """Who wants which reminders (ReminderPreference) and what we sent them (ReminderLog).
 
+A ReminderLog row is one *delivery*: one message for one user, cycle and channel,
+claimed before it is sent and tried once per attempt (reminders/sending.py).
+
 The email safety phrase is the user's own anti-phishing phrase for *our* mail; it is not
 a credential anywhere, but the form still refuses anything that looks like a secret.
 """
@@ -11,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.secret_detection import reject_secrets
 
@@ -30,6 +34,16 @@ def validate_zone_name(value: str) -> None:
     if value not in known_zone_names():
         raise ValidationError(
             "Choose a time zone from the list (for example Europe/London).", code="zone"
+        )
+
+
+class ReminderPreferenceQuerySet(models.QuerySet):
+    def due(self, now: datetime.datetime) -> "ReminderPreferenceQuerySet":
+        """Reminders on and the next look has come: what the sweep claims, oldest first."""
+        return (
+            self.filter(next_digest_at__lte=now, enabled=True)
+            .select_related("user")
+            .order_by("next_digest_at", "pk")
         )
 
 
@@ -75,6 +89,8 @@ class ReminderPreference(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ReminderPreferenceQuerySet.as_manager()
+
     class Meta:
         verbose_name = "reminder preference"
 
@@ -93,8 +109,35 @@ class ReminderPreference(models.Model):
         return self.next_digest_at.astimezone(self.zone) if self.next_digest_at else None
 
 
+class ChannelKind(models.TextChoices):
+    """How a delivery travels; `sending.deliver()` picks its sender by this."""
+
+    EMAIL = "email", _("Email")
+
+
+# The `channel` key of the address the user signs in with: the only channel today.
+# Further channels (issue 12) get keys of their own, e.g. "channel-<pk>".
+ACCOUNT_EMAIL_CHANNEL = "email"
+CHANNEL_KEY_MAX_LENGTH = 40
+
+
+class ReminderLogQuerySet(models.QuerySet):
+    def open(self) -> "ReminderLogQuerySet":
+        """Not final yet: waiting for its first attempt, or for a retry."""
+        return self.filter(outcome__in=ReminderLog.OPEN_OUTCOMES)
+
+    def open_and_due(self, now: datetime.datetime) -> "ReminderLogQuerySet":
+        """Open, and its next attempt may start (a retry's wait or a lease has run out)."""
+        return self.open().filter(next_attempt_at__lte=now)
+
+    def held_by(self, holder: str) -> "ReminderLogQuerySet":
+        """Open rows whose current attempt belongs to `holder` (a lease token)."""
+        return self.open().filter(lease_token=holder)
+
+
 class ReminderLog(models.Model):
-    """One email we claimed for a user: a cycle's digest, or a test the user asked for."""
+    """One message we claimed for a user on one channel: a cycle's digest, or a test the
+    user asked for."""
 
     class Kind(models.TextChoices):
         DIGEST = "digest", "Digest"
@@ -114,23 +157,38 @@ class ReminderLog(models.Model):
     )
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.DIGEST)
     cycle = models.CharField(max_length=CYCLE_MAX_LENGTH)
+    channel_kind = models.CharField(
+        max_length=10, choices=ChannelKind, default=ChannelKind.EMAIL, editable=False
+    )
+    # Which of the user's channels; with user and cycle it names the message, so its
+    # Message-ID is derived from these three and a re-send is the same message.
+    channel = models.CharField(
+        max_length=CHANNEL_KEY_MAX_LENGTH, default=ACCOUNT_EMAIL_CHANNEL, editable=False
+    )
     # [{"id": 3, "name": "Binance – Main", "status": "overdue"}, ...], most urgent first.
     accounts = models.JSONField(default=list, blank=True)
     claimed_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome, default=Outcome.PENDING)
+    # Tries that reached the mail server (or failed on their own); a try the server
+    # never saw (an outage) or that a crash cut short is not counted.
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
-    # When the next delivery attempt may start; null once the outcome is final. While an
-    # attempt runs it holds the lease's expiry, so a crashed worker's email is retried.
+    # When the next delivery attempt may start; null once the outcome is final. While a
+    # delivery run holds the row it is the lease's expiry, pushed on by the run's
+    # heartbeat, so a crashed run's messages are tried again soon after it died.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    # Which delivery run holds the current attempt (a random value per run).
+    # Which delivery run holds the row (the task's id, or a random value per run).
     lease_token = models.CharField(max_length=32, blank=True, editable=False)
+
+    objects = ReminderLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-claimed_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "cycle"], name="one_reminder_per_cycle"),
+            models.UniqueConstraint(
+                fields=["user", "cycle", "channel"], name="one_reminder_per_cycle_and_channel"
+            ),
         ]
         indexes = [
             # The sweep's retry scan: only open emails are in this index.

@@ -1,58 +1,87 @@
-"""Deliver claimed reminder emails: one attempt per email at a time, retries with backoff.
+"""Deliver claimed reminders: the one module that sends, whatever the channel.
 
-The sweep (reminders/sweep.py) claims digests and leaves one `ReminderLog` row per email
-in *pending*; `deliver()` sends a batch of them. Each attempt is claimed first with one
-conditional UPDATE (`next_attempt_at <= now` -> now + lease, attempts + 1, a lease token),
-so the same email handed to two workers is sent by one; the final UPDATE checks the
-lease token too.
+The sweep (reminders/sweep.py) leaves one open `ReminderLog` row per message: one user,
+one cycle, one channel. `deliver()` sends a batch of them:
 
-When SMTP fails after the claim:
+1. **Lease.** One conditional UPDATE takes every row of the batch that is open, due and
+   held by nobody (`next_attempt_at <= now`): `next_attempt_at = now + LEASE` and our
+   lease token. A second worker handed the same ids takes none of them. While the run
+   sends, a heartbeat pushes the lease on every HEARTBEAT_EVERY, so a long batch keeps
+   its rows and a run that dies lets go of them LEASE after its last heartbeat.
+2. **One try per message**, by the sender for its `channel_kind` (SENDERS; email today).
+   The Message-ID is derived from (user, cycle, channel), so a message sent again after
+   a crash is the same message and receiving servers and clients drop the copy.
+3. **Bookkeeping in batches.** Outcomes are written with one UPDATE per
+   FLUSH_EVERY_MESSAGES messages (and at once after a failure, so its retry is scheduled
+   when it fails), each only where our lease still holds. Attempts are counted there,
+   per message tried.
 
-* Temporary (4xx replies, refused or dropped connections, timeouts): *retrying*, with
-  `next_attempt_at` pushed back by RETRY_BACKOFF, up to MAX_ATTEMPTS attempts, then
-  *failed*. With a backend that can defer (django-tasks-db: `supports_defer`) the retry
-  is enqueued with `run_after`. The ImmediateBackend can't defer and we won't sleep in
-  a web request, so there the next `send_reminders` sweep picks retries up.
-* Permanent (5xx replies, every recipient refused with 5xx, an invalid address):
-  *failed* at once with the server's reply, which the settings page shows.
-* `sent_at` is set only after the mail server accepted the message. A worker that dies
-  mid-attempt leaves the row open; once its lease expires the sweep tries again, so a
-  crash between "accepted" and "recorded" can, rarely, send twice. The reverse, an
-  email marked sent that the server never accepted, can't happen.
+What happens when sending fails:
 
-One SMTP connection serves a whole batch (reminders/smtp.py).
+* Temporary (4xx replies, a dropped connection, a timeout): *retrying* after
+  RETRY_BACKOFF, up to MAX_ATTEMPTS attempts, then *failed*. When a task backend can
+  run work later, `schedule_retry` enqueues the retry in the same transaction.
+* Permanent (5xx replies, an invalid address): *failed* at once, with the server's
+  reply, which the settings page shows.
+* The server can't be reached at all (Unreachable: connecting, TLS or login failed, or
+  several dropped connections in a row): the run stops, and every message it hadn't
+  finished goes back untried, **without counting an attempt**. With `schedule_retry` it
+  is due again after a pause that grows with the message's age; otherwise at once, and
+  the sweep backs off (reminders/sweep.py).
+
+At least once, honestly: `sent_at` is written only after the server accepted the
+message, so nothing is marked sent that wasn't. A crash after the server's "OK" and
+before the bookkeeping write sends the message again once the lease runs out, with the
+same Message-ID.
 """
 
 import contextlib
 import datetime
 import logging
 import secrets
-from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
+from email.utils import format_datetime
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
 from django.db import connection as db_connection
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.models import ExchangeAccount
 
 from . import schedule
-from .digest import Digest, digest_items, digest_message
-from .models import DEFAULT_WARN_DAYS, ReminderLog, ReminderPreference
-from .smtp import BatchConnection, classify_error
+from .digest import Digest, digest_email, digest_items, site_url
+from .models import DEFAULT_WARN_DAYS, ChannelKind, ReminderLog, ReminderPreference
+from .smtp import BatchConnection, MailServerUnreachable, classify_error
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 # Wait before attempt 2 and attempt 3: long enough for greylisting and short outages.
 RETRY_BACKOFF = (datetime.timedelta(minutes=10), datetime.timedelta(hours=2))
-# How long a delivery run owns its emails before the sweep may hand them to another.
-LEASE_BASE = datetime.timedelta(minutes=5)
-LEASE_PER_MESSAGE = datetime.timedelta(seconds=30)
+# A run holds its rows this long past its last heartbeat. It must outlast the longest
+# single send between two heartbeats (a few SMTP timeouts); a dead run's messages are
+# due again this long after it died, and the next sweep sends them.
+LEASE = datetime.timedelta(minutes=5)
+HEARTBEAT_EVERY = datetime.timedelta(minutes=1)
+FLUSH_EVERY_MESSAGES = 50
+# After an outage, when a task backend schedules the next try: the message's age,
+# clamped to these bounds (so a long outage is probed less and less often).
+OUTAGE_PAUSE = (datetime.timedelta(seconds=10), datetime.timedelta(minutes=10))
 ERROR_MAX_LENGTH = 1000
+MESSAGE_ID_SALT = "reminders.message-id"
 
 Outcome = ReminderLog.Outcome
+ScheduleRetry = Callable[[list[int], datetime.datetime], None]
+
+
+class Unreachable(Exception):
+    """A channel's server could not be reached at all: nothing was tried."""
 
 
 @dataclass
@@ -61,6 +90,8 @@ class DeliveryCounts:
     skipped: int = 0
     failed: int = 0
     retrying: int = 0
+    put_back: int = 0  # handed back untried (the server was unreachable)
+    unreachable: int = 0  # runs that found the server unreachable
 
     def add(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -73,77 +104,81 @@ class DeliveryCounts:
         return asdict(self)
 
 
-# --- Claiming and recording attempts --------------------------------------------------
+def message_id(log: ReminderLog) -> str:
+    """The same for every attempt at one message: derived from (user, cycle, channel),
+    keyed with SECRET_KEY so it doesn't show the user's id."""
+    digest = salted_hmac(
+        MESSAGE_ID_SALT, f"{log.user_id}:{log.cycle}:{log.channel}", algorithm="sha256"
+    ).hexdigest()[:32]
+    domain = urlsplit(site_url()).hostname or "localhost"
+    return f"<{digest}.reminder@{domain}>"
 
 
-def _claim_attempts(log_ids: list[int], now: datetime.datetime) -> tuple[str, list[ReminderLog]]:
-    """Take the next attempt of every open, due email in `log_ids`; return those we won."""
-    token = secrets.token_hex(16)
-    lease_until = now + LEASE_BASE + LEASE_PER_MESSAGE * len(log_ids)
-    ReminderLog.objects.filter(
-        pk__in=log_ids, outcome__in=ReminderLog.OPEN_OUTCOMES, next_attempt_at__lte=now
-    ).update(next_attempt_at=lease_until, attempts=F("attempts") + 1, lease_token=token)
-    logs = (
-        ReminderLog.objects.filter(pk__in=log_ids, lease_token=token)
-        .select_related("user", "user__reminder_preference")
-        .order_by("pk")
-    )
-    return token, list(logs)
+# --- Senders, one per channel kind ------------------------------------------------------
 
 
-def _record(log: ReminderLog, token: str, **fields) -> bool:
-    """Write the attempt's result, only if our lease still holds (one UPDATE)."""
-    updated = ReminderLog.objects.filter(pk=log.pk, lease_token=token).update(**fields)
-    if not updated:
-        logger.warning("Lost the lease on reminder %s; another worker took it over.", log.pk)
-    return bool(updated)
+class EmailSender:
+    """Email over MAILERS["default"], one connection for the whole run."""
+
+    def __enter__(self) -> "EmailSender":
+        self._connection = BatchConnection()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._connection.__exit__(*exc_info)
+
+    def send(self, log: ReminderLog, digest: Digest) -> None:
+        """Send or raise; returning means the server accepted the message."""
+        email = digest_email(digest, headers={
+            "Date": format_datetime(timezone.now()),
+            "Message-ID": message_id(log),
+        })
+        try:
+            self._connection.send(email)
+        except MailServerUnreachable as exc:
+            raise Unreachable(str(exc)) from exc
+
+    @staticmethod
+    def classify(exc: BaseException) -> tuple[bool, str]:
+        return classify_error(exc)
 
 
-def _record_failure(
-    log: ReminderLog, token: str, exc: BaseException, now: datetime.datetime
-) -> str:
-    permanent, description = classify_error(exc)
-    if not isinstance(exc, OSError | ValueError):
-        logger.exception("Reminder %s failed unexpectedly", log.pk, exc_info=exc)
-    if permanent or log.attempts >= MAX_ATTEMPTS:
-        outcome, next_attempt_at = Outcome.FAILED, None
-    else:
-        outcome = Outcome.RETRYING
-        next_attempt_at = now + RETRY_BACKOFF[min(log.attempts, len(RETRY_BACKOFF)) - 1]
-    _record(
-        log, token, outcome=outcome, next_attempt_at=next_attempt_at,
-        error=description[:ERROR_MAX_LENGTH], lease_token="",
-    )
-    log.outcome, log.next_attempt_at = outcome, next_attempt_at
-    return outcome
+class Sender(Protocol):
+    """What `deliver()` needs from a channel kind: a context that holds the connection
+    for the run, `send()` (return = accepted; raise Unreachable when the server was never
+    reached, anything else is a failed try) and `classify()` (permanent?, description)."""
+
+    def __enter__(self) -> "Sender": ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+    def send(self, log: ReminderLog, digest: Digest) -> None: ...
+
+    def classify(self, exc: BaseException) -> tuple[bool, str]: ...
 
 
-# --- Delivering -----------------------------------------------------------------------
+# Issue 12 registers a sender per new kind here.
+SENDERS: dict[str, Callable[[], Sender]] = {ChannelKind.EMAIL: EmailSender}
+
+
+# --- What a batch needs, loaded once ------------------------------------------------------
 
 
 @dataclass
 class BatchData:
-    """Everything a batch needs, loaded with one query per kind of row."""
-
     accounts_by_user: dict[int, list[ExchangeAccount]]
     verified: set[tuple[int, str]]
 
     @classmethod
     def load(cls, logs: list[ReminderLog]) -> "BatchData":
         user_ids = {log.user_id for log in logs}
-        accounts_by_user: dict[int, list[ExchangeAccount]] = defaultdict(list)
-        accounts = ExchangeAccount.objects.filter(
-            owner_id__in=user_ids, archived_at__isnull=True
-        ).select_related("exchange")
-        for account in accounts:
-            accounts_by_user[account.owner_id].append(account)
         verified = {
             (user_id, email.lower())
             for user_id, email in EmailAddress.objects.filter(
                 user_id__in=user_ids, verified=True
             ).values_list("user_id", "email")
         }
-        return cls(accounts_by_user, verified)
+        return cls(ExchangeAccount.objects.active_by_owner(user_ids), verified)
 
 
 def _preference(log: ReminderLog) -> ReminderPreference | None:
@@ -185,54 +220,170 @@ def _build_digest(
     )
 
 
-def _deliver_one(
-    log: ReminderLog, token: str, data: BatchData, connection: BatchConnection,
-    now: datetime.datetime,
-) -> str:
+# --- One delivery run ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An outcome noted for one row, not yet written."""
+
+    pk: int
+    outcome: str
+    error: str
+    next_attempt_at: datetime.datetime | None
+    tried: bool
+    sent_at: datetime.datetime | None
+    accounts: list[dict] | None  # only when it changed since the claim
+
+
+def _grouped(pending: list[Recorded]) -> list[list[Recorded]]:
+    """Rows that one UPDATE can write: same outcome, error, next attempt and counting;
+    a row whose account list changed gets an UPDATE of its own."""
+    groups: dict[tuple, list[Recorded]] = {}
+    for n, r in enumerate(pending):
+        alone = n if r.accounts is not None else None
+        groups.setdefault((r.outcome, r.error, r.next_attempt_at, r.tried, alone), []).append(r)
+    return list(groups.values())
+
+
+class DeliveryRun:
+    """The lease, heartbeat and batched bookkeeping of one `deliver()` call."""
+
+    def __init__(self, holder: str, schedule_retry: ScheduleRetry | None) -> None:
+        self.holder = holder
+        self.schedule_retry = schedule_retry
+        self.counts = DeliveryCounts()
+        self._pending: list[Recorded] = []
+        self._last_heartbeat = timezone.now()
+
+    def claim(self, log_ids: list[int], now: datetime.datetime) -> list[ReminderLog]:
+        ReminderLog.objects.open_and_due(now).filter(pk__in=log_ids).update(
+            next_attempt_at=now + LEASE, lease_token=self.holder
+        )
+        return list(
+            ReminderLog.objects.held_by(self.holder)
+            .select_related("user", "user__reminder_preference")
+            .order_by("pk")
+        )
+
+    def heartbeat_if_due(self) -> None:
+        now = timezone.now()
+        if now - self._last_heartbeat < HEARTBEAT_EVERY:
+            return
+        ReminderLog.objects.held_by(self.holder).update(next_attempt_at=now + LEASE)
+        self._last_heartbeat = now
+
+    def record(self, log: ReminderLog, outcome: str, *, error: str = "",
+               next_attempt_at: datetime.datetime | None = None, tried: bool = True,
+               accounts: list[dict] | None = None) -> None:
+        """Note an outcome; written with the next flush (at once for a failure)."""
+        self._pending.append(Recorded(
+            log.pk, outcome, error[:ERROR_MAX_LENGTH], next_attempt_at, tried,
+            timezone.now() if outcome == Outcome.SENT else None,
+            # What the email listed, when that differs from what the claim saw.
+            accounts if accounts is not None and accounts != log.accounts else None,
+        ))
+        log.outcome, log.next_attempt_at = outcome, next_attempt_at
+        self.counts.add(outcome)
+        if outcome in (Outcome.RETRYING, Outcome.FAILED) or (
+            len(self._pending) >= FLUSH_EVERY_MESSAGES
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the noted outcomes: one UPDATE per kind of outcome (all the emails sent
+        since the last flush share one), only where our lease still holds."""
+        if not self._pending:
+            return
+        retries = {r.pk: r.next_attempt_at for r in self._pending
+                   if r.outcome == Outcome.RETRYING and r.next_attempt_at}
+        schedule = self.schedule_retry if retries else None
+        # With retries to enqueue, the outcomes and the retry task commit together.
+        with transaction.atomic() if schedule else contextlib.nullcontext():
+            written = sum(self._write(group) for group in _grouped(self._pending))
+            if schedule:
+                schedule(list(retries), max(retries.values()))
+        if written < len(self._pending):
+            logger.warning("Lost the lease on %s reminder(s); another run took them over.",
+                           len(self._pending) - written)
+        self._pending = []
+
+    def _write(self, group: list["Recorded"]) -> int:
+        first = group[0]
+        fields: dict[str, Any] = {
+            "outcome": first.outcome, "error": first.error, "lease_token": "",
+            "next_attempt_at": first.next_attempt_at,
+            "attempts": F("attempts") + 1 if first.tried else F("attempts"),
+        }
+        if first.outcome == Outcome.SENT:
+            fields["sent_at"] = max(r.sent_at for r in group if r.sent_at)
+        if first.accounts is not None:
+            fields["accounts"] = first.accounts
+        return ReminderLog.objects.held_by(self.holder).filter(
+            pk__in=[r.pk for r in group]
+        ).update(**fields)
+
+    def put_back(self, kind: str, now: datetime.datetime) -> None:
+        """Hand back, untried, every row of `kind` we still hold: its server was
+        unreachable."""
+        self.flush()
+        rows = ReminderLog.objects.held_by(self.holder).filter(channel_kind=kind)
+        held = list(rows.only("pk", "claimed_at"))
+        if not held:
+            return
+        if self.schedule_retry is None:
+            due = now  # the sweep decides how long to wait
+        else:
+            oldest = min(log.claimed_at for log in held)
+            due = now + min(max(now - oldest, OUTAGE_PAUSE[0]), OUTAGE_PAUSE[1])
+        with transaction.atomic():
+            rows.update(next_attempt_at=due, lease_token="")
+            if self.schedule_retry:
+                self.schedule_retry([log.pk for log in held], due)
+        self.counts.put_back += len(held)
+
+
+def _deliver_one(run: DeliveryRun, sender: Sender, log: ReminderLog, data: BatchData,
+                 now: datetime.datetime) -> None:
     preference = _preference(log)
     reason = _skip_reason(log, preference, data)
-    digest = None if reason else _build_digest(log, preference, data, now)
-    if digest is not None and log.kind == ReminderLog.Kind.DIGEST and not digest.items:
-        reason = "Nothing was due any more when the email was about to go out."
-    if digest is None or reason is not None:
-        _record(log, token, outcome=Outcome.SKIPPED, next_attempt_at=None, error=reason,
-                lease_token="")
-        return Outcome.SKIPPED
-    covered = [item.as_log_entry() for item in digest.items]
-    try:
-        connection.send(digest_message(digest))
-    except Exception as exc:  # one bad email must not stop the batch
-        return _record_failure(log, token, exc, now)
-    _record(
-        log, token, outcome=Outcome.SENT, sent_at=timezone.now(), next_attempt_at=None,
-        error="", accounts=covered, lease_token="",
-    )
-    return Outcome.SENT
-
-
-def _enqueue_deferred_retries(logs: list[ReminderLog]) -> None:
-    """Hand retries to a backend that can run them later; otherwise the sweep will."""
-    from .tasks import backend_can_defer, deliver_reminders
-
-    if not logs or not backend_can_defer():
+    if reason is None:
+        digest = _build_digest(log, preference, data, now)
+        if log.kind == ReminderLog.Kind.DIGEST and not digest.items:
+            reason = "Nothing was due any more when the email was about to go out."
+    if reason is not None:
+        run.record(log, Outcome.SKIPPED, error=reason, tried=False)
         return
-    by_time: dict[datetime.datetime, list[int]] = defaultdict(list)
-    for log in logs:
-        if log.next_attempt_at is not None:  # a retry without a time stays with the sweep
-            by_time[log.next_attempt_at].append(log.pk)
-    for run_after, ids in by_time.items():
-        deliver_reminders.using(run_after=run_after).enqueue(ids)
+    try:
+        sender.send(log, digest)
+    except Unreachable:
+        raise
+    except Exception as exc:  # one bad message must not stop the batch
+        _record_failure(run, sender, log, exc, now)
+        return
+    run.record(log, Outcome.SENT, accounts=[item.as_log_entry() for item in digest.items])
+
+
+def _record_failure(run: DeliveryRun, sender: Sender, log: ReminderLog, exc: Exception,
+                    now: datetime.datetime) -> None:
+    permanent, description = sender.classify(exc)
+    if not isinstance(exc, OSError | ValueError):
+        logger.exception("Reminder %s failed unexpectedly", log.pk, exc_info=exc)
+    if permanent or log.attempts + 1 >= MAX_ATTEMPTS:
+        run.record(log, Outcome.FAILED, error=description)
+    else:
+        wait = RETRY_BACKOFF[min(log.attempts, len(RETRY_BACKOFF) - 1)]
+        run.record(log, Outcome.RETRYING, error=description, next_attempt_at=now + wait)
 
 
 @contextlib.contextmanager
-def _without_waiting_for_disk_flushes():
-    """On PostgreSQL, don't wait for the WAL flush after each outcome UPDATE.
+def _without_waiting_for_disk_flushes() -> Iterator[None]:
+    """On PostgreSQL, don't wait for the WAL flush after each bookkeeping write.
 
-    Each email's outcome is committed on its own, right after the server accepted it,
-    and waiting for the disk made that the slowest step of a delivery. Asynchronous
-    commit can lose the last fraction of a second of commits if the *database server*
-    crashes (never if a worker does); a lost "sent" only means the email is sent again
-    after its lease, like after a worker crash. It can never mark unsent mail as sent.
+    Asynchronous commit can lose the last fraction of a second of commits if the
+    *database server* crashes (never if a worker does); a lost "sent" only means the
+    message is sent again after its lease, with the same Message-ID, like after a
+    worker crash. It can never mark unsent mail as sent.
     """
     if db_connection.vendor != "postgresql":
         yield
@@ -246,21 +397,38 @@ def _without_waiting_for_disk_flushes():
             cursor.execute("RESET synchronous_commit")
 
 
-def deliver(log_ids: list[int]) -> DeliveryCounts:
-    """Send every open, due email in `log_ids` that no other worker holds."""
-    counts = DeliveryCounts()
+def deliver(
+    log_ids: list[int], *, holder: str | None = None,
+    schedule_retry: ScheduleRetry | None = None,
+) -> DeliveryCounts:
+    """Send every open, due message in `log_ids` that no other run holds.
+
+    `holder` names this run in the lease (the task id; random by default);
+    `schedule_retry(ids, when)` is given by callers that can run work later.
+    """
+    run = DeliveryRun(holder or secrets.token_hex(16), schedule_retry)
     now = timezone.now()
     with _without_waiting_for_disk_flushes():
-        token, logs = _claim_attempts(log_ids, now)
+        logs = run.claim(log_ids, now)
         if not logs:
-            return counts
+            return run.counts
         data = BatchData.load(logs)
-        retrying = []
-        with BatchConnection() as connection:
+        for kind in dict.fromkeys(log.channel_kind for log in logs):
+            _deliver_kind(run, kind, [log for log in logs if log.channel_kind == kind], data,
+                          now)
+        run.flush()
+    return run.counts
+
+
+def _deliver_kind(run: DeliveryRun, kind: str, logs: list[ReminderLog], data: BatchData,
+                  now: datetime.datetime) -> None:
+    """One channel kind's messages over one sender; stops if its server is unreachable."""
+    try:
+        with SENDERS[kind]() as sender:
             for log in logs:
-                outcome = _deliver_one(log, token, data, connection, now)
-                counts.add(outcome)
-                if outcome == Outcome.RETRYING:
-                    retrying.append(log)
-    _enqueue_deferred_retries(retrying)
-    return counts
+                run.heartbeat_if_due()
+                _deliver_one(run, sender, log, data, now)
+    except Unreachable as exc:
+        logger.warning("Reminder delivery paused (%s): %s", kind, exc)
+        run.counts.unreachable += 1
+        run.put_back(kind, timezone.now())

@@ -9,23 +9,27 @@ See reminders/schedule.py for the cycle rule. One batch is one short transaction
    with BEGIN IMMEDIATE, which serialises sweepers just the same.)
 2. Load the batch's accounts with one query and decide, per user, digest or not.
 3. Move every `next_digest_at` forward with one bulk UPDATE and insert one pending
-   `ReminderLog` per digest with one bulk INSERT. The unique (user, cycle) constraint
-   is the second guard: a row that already exists for the cycle is skipped, never sent
-   twice, whatever happened to the first guard.
+   `ReminderLog` per digest and channel with one bulk INSERT. The unique (user, cycle,
+   channel) constraint is the second guard: a row that already exists is skipped, never
+   sent twice, whatever happened to the first guard.
 
-After the commit the batch's log ids go to the `deliver_reminders` task, which renders
-from current data and sends (reminders/sending.py).
+With a worker backend the delivery task is enqueued inside that same transaction, so a
+crash between claiming and enqueueing can't strand a digest. With the ImmediateBackend
+the batch is delivered right after the commit (reminders/sending.py).
+
+Before claiming, a sweep hands out open rows that are due: retries, messages put back
+during an outage, and those of a delivery run that died (its lease ran out). If the
+mail server can't be reached, the sweep stops claiming and waits OUTAGE_WAITS between
+tries; the messages it holds go back untried, so an outage burns no attempts.
 """
 
 import datetime
-import secrets
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import ExchangeAccount
@@ -33,29 +37,27 @@ from accounts.models import ExchangeAccount
 from . import schedule
 from .digest import DigestItem, digest_items
 from .models import ReminderLog, ReminderPreference
-from .sending import DeliveryCounts
-from .tasks import backend_can_defer, deliver_reminders
+from .outbox import Dispatched, dispatch, open_rows_to_dispatch
+from .tasks import backend_can_defer, reclaim_abandoned_tasks
 
 BATCH_SIZE = 200
-# With a worker backend, an email still open this long after its due time lost its
-# task (a crash between claim and enqueue, a purged queue): the sweep enqueues it again.
-LOST_TASK_GRACE = datetime.timedelta(minutes=30)
-MAX_RETRIES_PER_SWEEP = 10_000
-TEST_REMINDERS_PER_HOUR = 5
+# Seconds between tries while the mail server is unreachable; after the last the sweep
+# ends and leaves the rest to the next one. An outage of a few seconds costs one pause.
+OUTAGE_WAITS = (1, 2, 4, 8, 15, 30, 60)
 
 Progress = Callable[[str], None]
 
 
 @dataclass
-class SweepReport:
+class SweepReport(Dispatched):
     found: int = 0  # users whose next look was due
     digests: int = 0  # digests claimed
     nothing_due: int = 0  # users looked at with nothing to report (no email)
-    duplicates: int = 0  # digests refused by the (user, cycle) guard
-    retried: int = 0  # open emails handed to delivery again
-    queued: int = 0  # emails handed to a worker backend (not delivered here)
-    delivery: DeliveryCounts = field(default_factory=DeliveryCounts)
-    errors: list[str] = field(default_factory=list)
+    duplicates: int = 0  # digests refused by the (user, cycle, channel) guard
+    retried: int = 0  # open rows handed to delivery again
+    reclaimed_tasks: int = 0  # worker tasks requeued after their worker died
+    outage_wait: float = 0.0  # seconds spent waiting for the mail server
+    gave_up: bool = False  # the mail server stayed unreachable; the next sweep goes on
     elapsed: float = 0.0
 
     def summary(self) -> str:
@@ -69,6 +71,13 @@ class SweepReport:
             parts.append(f"queued for workers {self.queued}")
         if self.retried:
             parts.append(f"retries dispatched {self.retried}")
+        if self.reclaimed_tasks:
+            parts.append(f"abandoned tasks requeued {self.reclaimed_tasks}")
+        if d.unreachable:
+            parts.append(f"mail server unreachable {d.unreachable}x, waited "
+                         f"{self.outage_wait:.0f}s, put back untried {d.put_back}")
+        if self.gave_up:
+            parts.append("still unreachable: the rest waits for the next sweep")
         return ", ".join(parts) + f"; {self.elapsed:.2f}s"
 
 
@@ -78,27 +87,7 @@ class ClaimedBatch:
     nothing_due: int = 0
     duplicates: int = 0
     log_ids: list[int] = field(default_factory=list)
-
-
-# --- Reading ----------------------------------------------------------------------------
-
-
-def _due_preferences(now: datetime.datetime) -> QuerySet[ReminderPreference]:
-    return (
-        ReminderPreference.objects.filter(next_digest_at__lte=now, enabled=True)
-        .select_related("user")
-        .order_by("next_digest_at", "pk")
-    )
-
-
-def _accounts_by_user(user_ids) -> dict[int, list[ExchangeAccount]]:
-    grouped: dict[int, list[ExchangeAccount]] = defaultdict(list)
-    accounts = ExchangeAccount.objects.filter(
-        owner_id__in=user_ids, archived_at__isnull=True
-    ).select_related("exchange")
-    for account in accounts:
-        grouped[account.owner_id].append(account)
-    return grouped
+    dispatched: Dispatched | None = None  # enqueued inside the claim (worker backends)
 
 
 def _items_for(
@@ -133,11 +122,11 @@ def _insert_logs(logs: list[ReminderLog]) -> tuple[list[int], int]:
                 continue
         return [log.pk for log in created], len(logs) - len(created)
     if any(log.pk is None for log in logs):  # backends that can't return bulk ids
-        pairs = {(log.user_id, log.cycle) for log in logs}
+        keys = {(log.user_id, log.cycle, log.channel) for log in logs}
         rows = ReminderLog.objects.filter(
-            user_id__in={user for user, _ in pairs}, cycle__in={cycle for _, cycle in pairs}
-        ).values_list("pk", "user_id", "cycle")
-        return [pk for pk, user, cycle in rows if (user, cycle) in pairs], 0
+            user_id__in={user for user, _, _ in keys}, cycle__in={cycle for _, cycle, _ in keys}
+        ).values_list("pk", "user_id", "cycle", "channel")
+        return [pk for pk, *key in rows if tuple(key) in keys], 0
     return [log.pk for log in logs], 0
 
 
@@ -166,110 +155,131 @@ def _plan(
     return log
 
 
+def _move_next_looks(preferences: list[ReminderPreference]) -> None:
+    """Write every preference's new `next_digest_at` in one UPDATE.
+
+    This is `bulk_update(preferences, ["next_digest_at"])` written out: Django builds a
+    searched CASE expression object per row, which made it the costliest step of a claim
+    (about 1.3 ms of CPU per user, against 0.15 ms for this statement).
+    """
+    ops = connection.ops
+    column = ops.quote_name("next_digest_at")
+    pk = ops.quote_name(ReminderPreference._meta.pk.column or "id")
+    whens = " ".join(["WHEN %s THEN %s"] * len(preferences))
+    ids = [preference.pk for preference in preferences]
+    params: list[Any] = [
+        value for preference in preferences
+        for value in (preference.pk, ops.adapt_datetimefield_value(preference.next_digest_at))
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ops.quote_name(ReminderPreference._meta.db_table)} "  # noqa: S608 - names
+            f"SET {column} = CASE {pk} {whens} END "  # from the model only
+            f"WHERE {pk} IN ({', '.join(['%s'] * len(ids))})",
+            [*params, *ids],
+        )
+
+
 @transaction.atomic
 def claim_batch(now: datetime.datetime, batch_size: int = BATCH_SIZE) -> ClaimedBatch:
     """Claim up to `batch_size` due users in one transaction (see the module docstring)."""
     preferences = list(
-        _due_preferences(now).select_for_update(skip_locked=True, of=("self",))[:batch_size]
+        ReminderPreference.objects.due(now)
+        .select_for_update(skip_locked=True, of=("self",))[:batch_size]
     )
     batch = ClaimedBatch(found=len(preferences))
     if not preferences:
         return batch
-    accounts = _accounts_by_user([p.user_id for p in preferences])
+    accounts = ExchangeAccount.objects.active_by_owner([p.user_id for p in preferences])
     logs = []
     for preference in preferences:
         items = _items_for(preference, accounts.get(preference.user_id, []), now)
         if (log := _plan(preference, items, now)) is not None:
             logs.append(log)
     batch.nothing_due = len(preferences) - len(logs)
-    ReminderPreference.objects.bulk_update(preferences, ["next_digest_at"])
+    _move_next_looks(preferences)
     batch.log_ids, batch.duplicates = _insert_logs(logs)
+    if batch.log_ids and backend_can_defer():
+        batch.dispatched = dispatch(batch.log_ids)  # commits with the claim, or not at all
     return batch
 
 
-def claim_test_reminder(user, now: datetime.datetime) -> ReminderLog | None:
-    """A test email for `user` now; None once they asked too often this hour."""
-    recent = ReminderLog.objects.filter(
-        user=user, kind=ReminderLog.Kind.TEST, claimed_at__gte=now - datetime.timedelta(hours=1)
-    ).count()
-    if recent >= TEST_REMINDERS_PER_HOUR:
-        return None
-    return ReminderLog.objects.create(
-        user=user,
-        kind=ReminderLog.Kind.TEST,
-        # Tests aren't tied to a cycle; a random suffix keeps the (user, cycle) key unique.
-        cycle=f"test-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}",
-        claimed_at=now,
-        next_attempt_at=now,
-    )
-
-
-# --- Dispatching ------------------------------------------------------------------------
-
-
-def dispatch(log_ids: list[int], report: SweepReport) -> None:
-    """Enqueue delivery; with the ImmediateBackend that *is* the delivery."""
-    if not log_ids:
-        return
-    result = deliver_reminders.enqueue(log_ids)
-    if not result.is_finished:
-        report.queued += len(log_ids)
-    elif result.errors:
-        report.errors.append(result.errors[-1].traceback)
-    else:
-        report.delivery.merge(DeliveryCounts(**result.return_value))
-
-
-def dispatch_open_emails(now: datetime.datetime, report: SweepReport, batch_size: int) -> None:
-    """Hand open emails whose next attempt is due (retries, expired leases) to delivery.
-
-    A backend that defers runs retries itself, so only emails overdue by LOST_TASK_GRACE
-    are re-sent from here; delivery's own claim makes a duplicate task harmless.
-    """
-    grace = LOST_TASK_GRACE if backend_can_defer() else datetime.timedelta(0)
-    ids = list(
-        ReminderLog.objects.filter(
-            next_attempt_at__lte=now - grace, outcome__in=ReminderLog.OPEN_OUTCOMES
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:MAX_RETRIES_PER_SWEEP]
-    )
-    for start in range(0, len(ids), batch_size):
-        dispatch(ids[start:start + batch_size], report)
-    report.retried += len(ids)
-
-
 # --- Sweeping ---------------------------------------------------------------------------
+
+
+def _dispatch_open(now: datetime.datetime, report: SweepReport, batch_size: int) -> bool:
+    """Hand out due open rows; False if the mail server turned out to be unreachable."""
+    ids = open_rows_to_dispatch(now)
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start:start + batch_size]
+        outcome = dispatch(chunk)
+        report.merge(outcome)
+        report.retried += len(chunk)
+        if outcome.delivery.unreachable:
+            return False
+    return True
+
+
+def _claim_all(
+    now: datetime.datetime, report: SweepReport, batch_size: int, progress: Progress | None,
+    started: float,
+) -> bool:
+    """Claim and dispatch batch after batch; False (claiming stopped) in an outage."""
+    number = 0
+    while True:
+        batch = claim_batch(now, batch_size)
+        if not batch.found:
+            return True
+        number += 1
+        report.found += batch.found
+        report.nothing_due += batch.nothing_due
+        report.duplicates += batch.duplicates
+        report.digests += len(batch.log_ids)
+        outcome = batch.dispatched or dispatch(batch.log_ids)
+        report.merge(outcome)
+        if progress:
+            progress(
+                f"batch {number}: {batch.found} due, {len(batch.log_ids)} digests, "
+                f"{batch.nothing_due} with nothing due ({time.monotonic() - started:.1f}s)"
+            )
+        if outcome.delivery.unreachable:
+            return False
+        if batch.found < batch_size:  # a short batch was the last one
+            return True
 
 
 def run_sweep(
     now: datetime.datetime | None = None,
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> SweepReport:
-    """One full sweep: open retries first, then every due user, batch by batch."""
+    """One full sweep: open rows first, then every due user, batch by batch.
+
+    `now` pins the clock for the whole sweep (tests); otherwise it is read again after
+    each wait for the mail server.
+    """
     started = time.monotonic()
+    pinned = now is not None
     now = now or timezone.now()
     report = SweepReport()
-    dispatch_open_emails(now, report, batch_size)
-    number = 0
-    while True:
-        batch = claim_batch(now, batch_size)
-        if not batch.found:
+    report.reclaimed_tasks = reclaim_abandoned_tasks(now)
+    waits = iter(OUTAGE_WAITS)
+    while not (
+        _dispatch_open(now, report, batch_size)
+        and _claim_all(now, report, batch_size, progress, started)
+    ):
+        wait = next(waits, None)
+        if wait is None:
+            report.gave_up = True
             break
-        number += 1
-        report.found += batch.found
-        report.nothing_due += batch.nothing_due
-        report.duplicates += batch.duplicates
-        report.digests += len(batch.log_ids)
-        dispatch(batch.log_ids, report)
         if progress:
-            progress(
-                f"batch {number}: {batch.found} due, {len(batch.log_ids)} digests, "
-                f"{batch.nothing_due} with nothing due ({time.monotonic() - started:.1f}s)"
-            )
-        if batch.found < batch_size:  # a short batch was the last one
-            break
+            progress(f"The mail server is unreachable: claiming stopped, trying again in "
+                     f"{wait}s.")
+        sleep(wait)
+        report.outage_wait += wait
+        if not pinned:
+            now = timezone.now()
     report.elapsed = time.monotonic() - started
     return report
 
@@ -285,7 +295,7 @@ def preview(now: datetime.datetime, batch_size: int = BATCH_SIZE) -> Iterator[Pr
     """What a sweep at `now` would send, without claiming or sending anything."""
     last = None
     while True:
-        due = _due_preferences(now)
+        due = ReminderPreference.objects.due(now)
         if last is not None:
             due = due.filter(next_digest_at__gte=last[0]).exclude(
                 next_digest_at=last[0], pk__lte=last[1]
@@ -293,7 +303,7 @@ def preview(now: datetime.datetime, batch_size: int = BATCH_SIZE) -> Iterator[Pr
         preferences = list(due[:batch_size])
         if not preferences:
             return
-        accounts = _accounts_by_user([p.user_id for p in preferences])
+        accounts = ExchangeAccount.objects.active_by_owner([p.user_id for p in preferences])
         for preference in preferences:
             items = _items_for(preference, accounts.get(preference.user_id, []), now)
             cycle = schedule.cycle_key(preference.next_digest_at or now, preference.zone)

@@ -20,12 +20,12 @@ from accounts.secret_detection import mask_login_hint
 from security import events as security_events
 from security.models import SecurityEvent
 
-from . import preferences, tokens
+from . import outbox, preferences, tokens
 from .digest import absolute_url
 from .feeds import check_in_calendar
 from .forms import ReminderPreferenceForm
 from .models import ReminderLog, ReminderPreference
-from .sweep import SweepReport, claim_test_reminder, dispatch
+from .outbox import SendTestState
 
 RECENT_LOGS_SHOWN = 10
 # A new feed token waits here (server-side session) until the settings page shows it once.
@@ -70,32 +70,23 @@ def reminder_settings(request):
     })
 
 
-def _test_outcome_message(request, log: ReminderLog | None, report: SweepReport) -> None:
-    if log is None:
-        messages.error(request, "You asked for several test reminders this hour. "
-                                "Please wait a while before asking again.")
-    elif report.queued:
-        messages.success(request, f"Test reminder queued for {request.user.email}.")
-    elif log.outcome == ReminderLog.Outcome.SENT:
-        messages.success(request, f"Test reminder sent to {request.user.email}.")
-    elif log.outcome == ReminderLog.Outcome.RETRYING:
-        messages.warning(request, "The mail server didn't accept the test reminder yet; "
-                                  "we will try again shortly.")
-    else:
-        messages.error(request, f"The test reminder could not be sent: {log.error}")
-
-
 @login_required
 @require_POST
 def send_test_reminder(request):
-    now = timezone.now()
-    preferences.preference_for(request.user, now)
-    log = claim_test_reminder(request.user, now)
-    report = SweepReport()
-    if log is not None:
-        dispatch([log.pk], report)
-        log.refresh_from_db()
-    _test_outcome_message(request, log, report)
+    result = outbox.send_test_reminder(request.user, timezone.now())
+    email = request.user.email
+    if result.state == SendTestState.LIMITED:
+        messages.error(request, "You asked for several test reminders this hour. "
+                                "Please wait a while before asking again.")
+    elif result.state == SendTestState.QUEUED:
+        messages.success(request, f"Test reminder queued for {email}.")
+    elif result.state == SendTestState.SENT:
+        messages.success(request, f"Test reminder sent to {email}.")
+    elif result.state == SendTestState.RETRYING:
+        messages.warning(request, "The mail server didn't accept the test reminder yet; "
+                                  "we will try again shortly.")
+    else:
+        messages.error(request, f"The test reminder could not be sent: {result.error}")
     return redirect("reminder_settings")
 
 
@@ -145,9 +136,10 @@ def calendar_feed(request, token: str):
     )
     if preference is None:
         raise Http404("No such calendar.")
-    accounts = ExchangeAccount.objects.filter(
-        owner_id=preference.user_id, archived_at__isnull=True
-    ).select_related("exchange").order_by("next_check_in_on", "pk")
+    accounts = (
+        ExchangeAccount.objects.active().owned_by(preference.user)
+        .select_related("exchange").order_by("next_check_in_on", "pk")
+    )
     response = HttpResponse(
         check_in_calendar(preference, accounts), content_type="text/calendar; charset=utf-8"
     )

@@ -157,3 +157,18 @@ def test_items_are_computed_from_the_accounts_given_without_queries(
     assert [item.status.value for item in items] == [
         "long_dormant", "dormant", "overdue", "due_soon"
     ]
+
+
+def test_links_are_what_reverse_gives_for_ids_and_tokens():
+    from django.urls import reverse
+
+    from reminders.digest import link
+    from reminders.tokens import unsubscribe_token
+
+    token = unsubscribe_token(7)
+    site = "https://guard.example.com"
+    assert link("reminder_unsubscribe", token) == site + reverse(
+        "reminder_unsubscribe", args=[token]
+    )
+    assert link("walkthrough", 42) == site + reverse("walkthrough", args=[42])
+    assert link("walkthrough", 9) != link("walkthrough", 42)

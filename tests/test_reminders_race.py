@@ -6,7 +6,6 @@ BEGIN IMMEDIATE, so there is no race to observe there; CI runs this on PostgreSQ
 """
 
 import datetime
-import os
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from tests.test_reminders_support import (
     NOW,
     account_for,
     due_user,
+    process_env,
     set_preference,
     smtp_server_fixture,  # noqa: F401 - provides the smtp_server fixture
 )
@@ -94,37 +94,20 @@ def due_now():
 
 
 def test_two_sweeper_processes_send_each_digest_exactly_once(due_now, smtp_server):
-    settings = connection.settings_dict
-    database_url = (
-        f"postgres://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST']}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
-    port = smtp_server_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "true",
-        "DATABASE_URL": database_url,
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
-        "TASKS_BACKEND": "immediate",
-    }
     command = [sys.executable, str(PROJECT_ROOT / "manage.py"), "send_reminders",
                "--batch-size", str(SMALL_BATCH)]
     processes = [
-        subprocess.Popen(command, env=env,  # noqa: S603 - our own manage.py cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True)
+        subprocess.Popen(  # noqa: S603 - our own manage.py
+            command, env=process_env(smtp_server.port), cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
         for _ in range(2)
     ]
     outputs = [process.communicate(timeout=120)[0] for process in processes]
     assert [process.returncode for process in processes] == [0, 0], outputs
+    assert all("Done: found" in output for output in outputs), outputs
 
     recipients = Counter(smtp_server.recipients())
     assert len(recipients) == USERS, outputs
     assert set(recipients.values()) == {1}
     assert ReminderLog.objects.filter(outcome="sent").count() == USERS
-
-
-def smtp_server_port() -> int:
-    from django.conf import settings
-
-    return settings.MAILERS["default"]["OPTIONS"]["port"]

@@ -11,11 +11,12 @@ from django_tasks_db.models import DBTaskResult
 from reminders.models import ReminderLog
 from reminders.sending import MAX_ATTEMPTS, RETRY_BACKOFF
 from reminders.smtp import classify_error
-from reminders.sweep import run_sweep
+from reminders.sweep import OUTAGE_WAITS, run_sweep
 from tests.test_reminders_support import (
     NOW,
     due_user,
     free_port,
+    run_db_worker,
     smtp_mailers,
     smtp_server_fixture,  # noqa: F401 - provides the smtp_server fixture
 )
@@ -110,16 +111,19 @@ def test_temporary_failures_give_up_after_the_attempt_limit(smtp_server, time_ma
     assert smtp_server.received == []
 
 
-def test_an_unreachable_server_marks_nothing_sent_and_fails_the_batch_fast(db):
-    for n in range(3):
+def test_an_unreachable_server_stops_claiming_and_burns_no_attempts(db):
+    for n in range(5):
         due_user(f"down{n}@example.com")
+    waits = []
     with override_settings(MAILERS=smtp_mailers(free_port())):  # nobody listens there
-        report = run_sweep()
-    assert report.delivery.retrying == 3
+        report = run_sweep(batch_size=2, sleep=waits.append)
+    assert waits == list(OUTAGE_WAITS)  # backed off, then left the rest to the next sweep
+    assert report.gave_up
+    assert report.found == 2  # the first batch only: claiming stopped
+    assert (report.delivery.sent, report.delivery.failed, report.delivery.retrying) == (0, 0, 0)
     logs = ReminderLog.objects.all()
-    assert {log.outcome for log in logs} == {"retrying"}
-    assert all(log.sent_at is None for log in logs)
-    assert all("Could not reach the mail server" in log.error for log in logs)
+    assert [(log.outcome, log.attempts, log.sent_at) for log in logs] == [("pending", 0, None)] * 2
+    assert all(log.next_attempt_at == NOW and log.lease_token == "" for log in logs)
 
 
 def test_a_dropped_connection_between_messages_is_reopened_once(smtp_server):
@@ -143,9 +147,7 @@ def test_a_421_reply_fails_that_email_for_now_and_the_next_one_reconnects(smtp_s
     assert smtp_server.connections == 2
 
 
-def test_with_a_worker_backend_a_retry_is_enqueued_to_run_after_the_backoff(
-    smtp_server, django_capture_on_commit_callbacks
-):
+def test_with_a_worker_backend_a_retry_is_enqueued_to_run_after_the_backoff(smtp_server):
     """django-tasks-db supports run_after, so the worker itself runs the retry."""
     user = due_user("worker@example.com")
     smtp_server.refuse_once["worker@example.com"] = TEMPORARY
@@ -153,16 +155,18 @@ def test_with_a_worker_backend_a_retry_is_enqueued_to_run_after_the_backoff(
         report = run_sweep()
         assert report.queued == 1  # the sweep only enqueued
         first = DBTaskResult.objects.get()
-        from reminders.tasks import deliver_reminders
-
         log_id = ReminderLog.objects.get(user=user).pk
         assert first.args_kwargs == {"args": [[log_id]], "kwargs": {}}
-        deliver_reminders.call([log_id])  # what db_worker does with it
+        run_db_worker()
         retry = DBTaskResult.objects.exclude(pk=first.pk).get()
         assert retry.run_after == NOW + RETRY_BACKOFF[0]
+        assert retry.args_kwargs == {"args": [[log_id]], "kwargs": {}}
         # The sweep leaves a deferred retry to the worker (no duplicate task)...
         assert run_sweep().retried == 0
-    assert outcome("worker@example.com").outcome == "retrying"
+    log = outcome("worker@example.com")
+    assert (log.outcome, log.attempts, log.next_attempt_at) == (
+        "retrying", 1, NOW + RETRY_BACKOFF[0]
+    )
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,10 @@ that can refuse chosen recipients, and an assertion that checks both email bodie
 
 import asyncio
 import datetime
+import email
+import email.policy
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -72,6 +75,21 @@ class RecordingHandler:
     hang_up_after: set[str] = field(default_factory=set)
     received: list[tuple[list[str], bytes]] = field(default_factory=list)
     connections: int = 0
+    # Called with the recipients of each message before the reply, from the server's
+    # thread: a test can hold the reply back there (a kill -9 between send and record).
+    on_data: Callable[[list[str]], None] | None = None
+    port: int = 0
+    controller: Controller | None = None
+
+    def stop(self) -> None:
+        """Take the server down (connections are refused) until `start()`."""
+        if self.controller:
+            self.controller.stop()
+        self.controller = None
+
+    def start(self) -> None:
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.connections += 1
@@ -88,6 +106,10 @@ class RecordingHandler:
 
     async def handle_DATA(self, server, session, envelope):
         self.received.append((list(envelope.rcpt_tos), envelope.content))
+        if self.on_data:
+            await asyncio.get_running_loop().run_in_executor(
+                None, self.on_data, list(envelope.rcpt_tos)
+            )
         if self.hang_up_after & set(envelope.rcpt_tos):
             # Runs once the reply below is flushed: the client sees a dropped connection.
             asyncio.get_running_loop().call_soon(server.transport.close)
@@ -95,6 +117,15 @@ class RecordingHandler:
 
     def recipients(self) -> list[str]:
         return [address for rcpt_tos, _ in self.received for address in rcpt_tos]
+
+    def message_ids(self) -> dict[str, list[str]]:
+        """Each recipient's Message-IDs, one per copy received."""
+        ids: dict[str, list[str]] = {}
+        for rcpt_tos, content in self.received:
+            message = email.message_from_bytes(content, policy=email.policy.default)
+            for address in rcpt_tos:
+                ids.setdefault(address, []).append(message["Message-ID"])
+        return ids
 
 
 def free_port() -> int:
@@ -113,11 +144,50 @@ def smtp_mailers(port: int) -> dict:
 @pytest.fixture(name="smtp_server")
 def smtp_server_fixture():
     """A real SMTP server on 127.0.0.1 and MAILERS pointing at it, for one test."""
-    handler = RecordingHandler()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
+    handler = RecordingHandler(port=free_port())
+    handler.start()
     # The test runner installed locmem mail at setup; this test wants the wire.
-    with override_settings(MAILERS=smtp_mailers(port)):
+    with override_settings(MAILERS=smtp_mailers(handler.port)):
         yield handler
-    controller.stop()
+    if handler.controller:
+        handler.controller.stop()
+
+
+def run_db_worker() -> None:
+    """What `manage.py db_worker --batch` does: run every ready task, then return. (The
+    command itself would install signal handlers in the test process, and its
+    close_old_connections() would close the test's transaction on PostgreSQL.)"""
+    from unittest import mock
+
+    from django_tasks_db.management.commands import db_worker
+
+    worker = db_worker.Worker(
+        queue_names=["*"], interval=0, batch=True, backend_name="default",
+        startup_delay=False, max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
+    )
+    with mock.patch.object(db_worker, "close_old_connections"):
+        worker.run()
+
+
+# --- Real processes against the test database (PostgreSQL) -------------------------------
+
+
+def process_env(smtp_port: int, tasks: str = "immediate") -> dict[str, str]:
+    """Environment for `manage.py` subprocesses that share this test's database (which
+    must be PostgreSQL: SQLite's test database lives in this process's memory) and send
+    to the test's SMTP server."""
+    import os
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "true",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
+                        f"{db['PORT'] or 5432}/{db['NAME']}",
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "TASKS_BACKEND": tasks,
+        "LOG_LEVEL": "WARNING",
+    }

@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 
 from reminders.models import ReminderLog, ReminderPreference
-from reminders.sweep import TEST_REMINDERS_PER_HOUR
+from reminders.outbox import TEST_REMINDERS_PER_HOUR
 from reminders.views import NEW_FEED_TOKEN_SESSION_KEY
 from tests.conftest import reauthenticate
 from tests.test_reminders_support import NOW, account_for, assert_bodies_contain, set_preference
