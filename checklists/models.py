@@ -1,20 +1,37 @@
 """Guidance as data: guides made of ordered steps, exchange-specific notes, and each
-user's progress through a walkthrough for one of their exchange accounts."""
+user's progress through a walkthrough for one of their exchange accounts.
+
+The English text lives on Guide, Step and ExchangeNote; each other language in a
+translation row beside it (see accounts/translatable.py). The content comes from
+content/guides/*.yaml through `manage.py load_guidance`; editors change it in the admin.
+"""
 
 import datetime
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Certainty, Exchange, ExchangeAccount
 from accounts.status import Status
+from accounts.translatable import SourceText, Translation
 
 from .actions import ACTION_CHOICES
 from .conditions import CONDITION_CHOICES
 from .markdown import render_markdown
 
+# Bookkeeping columns that would only add noise to the history of an edit.
+UNTRACKED = ["loaded_values", "english_hash"]
 
-class Guide(models.Model):
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Guide(SourceText):
+    translated_fields = ("title", "summary")
+
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=120)
     summary = models.TextField(blank=True, help_text="Markdown. Shown under the guide's title.")
@@ -23,7 +40,13 @@ class Guide(models.Model):
         max_length=40, blank=True, choices=CONDITION_CHOICES,
         help_text="Leave blank to include the guide in every walkthrough.",
     )
-    history = HistoricalRecords()
+    is_published = models.BooleanField(
+        _("published"), default=False,
+        help_text=_("Readers see only published guides; a draft shows in the preview."),
+    )
+    history = HistoricalRecords(excluded_fields=UNTRACKED)
+
+    objects = PublishedQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]
@@ -32,7 +55,9 @@ class Guide(models.Model):
         return self.title
 
 
-class Step(models.Model):
+class Step(SourceText):
+    translated_fields = ("title", "body", "expected_wait", "source_name")
+
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(default=0)
     slug = models.SlugField(
@@ -59,7 +84,13 @@ class Step(models.Model):
     source_name = models.CharField(max_length=200, blank=True)
     source_url = models.URLField(blank=True)
     last_reviewed_on = models.DateField(default=datetime.date.today)
-    history = HistoricalRecords()
+    is_published = models.BooleanField(
+        _("published"), default=False,
+        help_text=_("Readers see only published steps; a draft shows in the preview."),
+    )
+    history = HistoricalRecords(excluded_fields=UNTRACKED)
+
+    objects = PublishedQuerySet.as_manager()
 
     class Meta:
         ordering = ["guide__position", "position", "id"]
@@ -71,8 +102,10 @@ class Step(models.Model):
         return render_markdown(self.body)
 
 
-class ExchangeNote(models.Model):
+class ExchangeNote(SourceText):
     """Exchange-specific guidance that extends, or replaces, a step's body."""
+
+    translated_fields = ("body", "expected_wait", "source_name")
 
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="exchange_notes")
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="step_notes")
@@ -86,7 +119,7 @@ class ExchangeNote(models.Model):
     source_url = models.URLField(blank=True)
     certainty = models.CharField(max_length=20, choices=Certainty, default=Certainty.OFFICIAL)
     last_reviewed_on = models.DateField(default=datetime.date.today)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=UNTRACKED)
 
     class Meta:
         ordering = ["exchange__name"]
@@ -103,6 +136,57 @@ class ExchangeNote(models.Model):
     @property
     def is_uncertain(self) -> bool:
         return self.certainty == Certainty.UNCERTAIN
+
+
+class GuideTranslation(Translation):
+    source_field = "guide"
+    translated_fields = Guide.translated_fields
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="translations")
+    title = models.CharField(max_length=120, blank=True)
+    summary = models.TextField(blank=True)
+    history = HistoricalRecords(excluded_fields=["loaded_values"])
+
+    class Meta:
+        ordering = ["guide", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["guide", "language"], name="one_guide_translation"),
+        ]
+
+
+class StepTranslation(Translation):
+    source_field = "step"
+    translated_fields = Step.translated_fields
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="translations")
+    title = models.CharField(max_length=160, blank=True)
+    body = models.TextField(blank=True)
+    expected_wait = models.CharField(max_length=200, blank=True)
+    source_name = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords(excluded_fields=["loaded_values"])
+
+    class Meta:
+        ordering = ["step", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "language"], name="one_step_translation"),
+        ]
+
+
+class ExchangeNoteTranslation(Translation):
+    source_field = "note"
+    translated_fields = ExchangeNote.translated_fields
+
+    note = models.ForeignKey(ExchangeNote, on_delete=models.CASCADE, related_name="translations")
+    body = models.TextField(blank=True)
+    expected_wait = models.CharField(max_length=200, blank=True)
+    source_name = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords(excluded_fields=["loaded_values"])
+
+    class Meta:
+        ordering = ["note", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "language"], name="one_note_translation"),
+        ]
 
 
 class Walkthrough(models.Model):

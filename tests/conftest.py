@@ -1,6 +1,5 @@
 """Shared fixtures: an owner, another user and an anonymous visitor, each with a client."""
 
-import importlib
 import time
 
 import pytest
@@ -79,22 +78,25 @@ def anon_client(db):
     return Client()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database gets the content files once, as a fresh install does with
+    `manage.py load_guidance` after `migrate`; each test's transaction is rolled back."""
+    from checklists.content_loader import load_guidance
 
-# The data migrations' seed functions, to put the catalogue and guidance back.
-SEEDS = ["accounts.migrations.0002_seed_exchanges", "checklists.migrations.0002_seed_guides"]
+    with django_db_blocker.unblock():
+        load_guidance()
 
 
 @pytest.fixture
 def seeded_catalogue(transactional_db):
-    """Exchanges and guidance as the data migrations create them.
+    """Exchanges and guidance as `load_guidance` loads them from content/.
 
-    A transactional test (every browser test) ends by emptying all tables, data
-    migrations' rows included, so the next one re-runs the seeds when they're gone.
+    A transactional test (every browser test) ends by emptying all tables, so the next
+    one loads the content files again when they're gone.
     """
-    from django.apps import apps
-
     from accounts.models import Exchange
+    from checklists.content_loader import load_guidance
 
     if not Exchange.objects.exists():
-        for module in SEEDS:
-            importlib.import_module(module).seed(apps, None)
+        load_guidance()
