@@ -13,7 +13,15 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .secret_detection import reject_secrets
-from .translatable import LoadedContent, SourceText, Translation
+from .translatable import (
+    SOURCE_LANGUAGE,
+    LoadedContent,
+    Shown,
+    SourceText,
+    Translation,
+    shown,
+    translations_in,
+)
 
 DEFAULT_CHECK_IN_DAYS = 90  # the article's "log in every few months"
 MIN_CHECK_IN_DAYS = 7
@@ -56,6 +64,15 @@ class Exchange(LoadedContent):
         return self.name
 
 
+class ExchangeFactQuerySet(models.QuerySet):
+    def shown_in(self, language: str) -> list[Shown]:
+        """Each fact in `language` where translated, else in English (one extra query)."""
+        facts = self
+        if language != SOURCE_LANGUAGE:
+            facts = facts.prefetch_related(translations_in(language, ExchangeFactTranslation))
+        return [shown(fact, language) for fact in facts]
+
+
 class ExchangeFact(SourceText):
     """One sourced statement about an exchange: a dormancy rule, a hold, a fee."""
 
@@ -80,6 +97,8 @@ class ExchangeFact(SourceText):
     certainty = models.CharField(max_length=20, choices=Certainty, default=Certainty.OFFICIAL)
     checked_on = models.DateField()
     history = HistoricalRecords(excluded_fields=["loaded_values", "english_hash"])
+
+    objects = ExchangeFactQuerySet.as_manager()
 
     class Meta:
         ordering = ["exchange", "kind", "id"]

@@ -183,7 +183,10 @@ class _Loader:
     def _translation(self, model: type[Translation], source: SourceText, language: str,
                      text: dict[str, str], what: str, where: str) -> None:
         lookup = {model.source_field: source, "language": language}
-        translation = model.objects.filter(**lookup).first() or model(**lookup)
+        translation = model.objects.filter(**lookup).first()
+        if translation is None and not any(text.values()):
+            return  # a file that only names the item (to reach its steps) translates nothing
+        translation = translation or model(**lookup)
 
         def mark_as_made_against_current_english(row: Translation) -> None:
             row.source_hash = source.english_hash

@@ -34,11 +34,11 @@ class Guide(SourceText):
 
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=120)
-    summary = models.TextField(blank=True, help_text="Markdown. Shown under the guide's title.")
+    summary = models.TextField(blank=True, help_text=_("Markdown. Shown under the guide's title."))
     position = models.PositiveSmallIntegerField(default=0)
     applies_when = models.CharField(
         max_length=40, blank=True, choices=CONDITION_CHOICES,
-        help_text="Leave blank to include the guide in every walkthrough.",
+        help_text=_("Leave blank to include the guide in every walkthrough."),
     )
     is_published = models.BooleanField(
         _("published"), default=False,
@@ -61,25 +61,25 @@ class Step(SourceText):
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(default=0)
     slug = models.SlugField(
-        unique=True, help_text="Anchor on the guidance page; findings link to it."
+        unique=True, help_text=_("Anchor on the guidance page; findings link to it.")
     )
     title = models.CharField(max_length=160)
-    body = models.TextField(help_text="Markdown. Raw HTML is shown as text.")
+    body = models.TextField(help_text=_("Markdown. Raw HTML is shown as text."))
     applies_when = models.CharField(
         max_length=40, blank=True, choices=CONDITION_CHOICES,
-        help_text="Leave blank to show the step to everyone.",
+        help_text=_("Leave blank to show the step to everyone."),
     )
     completes = models.CharField(
-        "completing it", max_length=40, blank=True, choices=ACTION_CHOICES,
-        help_text="What marking the step done records on the user's account.",
+        _("completing it"), max_length=40, blank=True, choices=ACTION_CHOICES,
+        help_text=_("What marking the step done records on the user's account."),
     )
     expected_wait = models.CharField(
         max_length=200, blank=True,
-        help_text="e.g. “Withdrawals restricted for 24–48 hours”.",
+        help_text=_("e.g. “Withdrawals restricted for 24–48 hours”."),
     )
     withdrawal_hold_hours = models.PositiveSmallIntegerField(
         null=True, blank=True,
-        help_text="Longest withdrawal hold this step can cause, for the plan's dates.",
+        help_text=_("Longest withdrawal hold this step can cause, for the plan's dates."),
     )
     source_name = models.CharField(max_length=200, blank=True)
     source_url = models.URLField(blank=True)
@@ -110,9 +110,9 @@ class ExchangeNote(SourceText):
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="exchange_notes")
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="step_notes")
     replaces_body = models.BooleanField(
-        default=False, help_text="Show this instead of the step's own text for this exchange."
+        default=False, help_text=_("Show this instead of the step's own text for this exchange.")
     )
-    body = models.TextField(help_text="Markdown.")
+    body = models.TextField(help_text=_("Markdown."))
     expected_wait = models.CharField(max_length=200, blank=True)
     withdrawal_hold_hours = models.PositiveSmallIntegerField(null=True, blank=True)
     source_name = models.CharField(max_length=200, blank=True)
@@ -220,8 +220,8 @@ class StepProgress(models.Model):
     readable if an editor later renames or deletes the step."""
 
     class State(models.TextChoices):
-        DONE = "done", "Done"
-        SKIPPED = "skipped", "Skipped"
+        DONE = "done", _("Done")
+        SKIPPED = "skipped", _("Skipped")
 
     walkthrough = models.ForeignKey(Walkthrough, on_delete=models.CASCADE, related_name="progress")
     step = models.ForeignKey(Step, on_delete=models.SET_NULL, null=True, related_name="+")

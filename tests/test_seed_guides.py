@@ -1,16 +1,27 @@
-"""The seeded guidance (checklists/migrations/0002_seed_guides.py), as the test database
-has it after migrating: guides in order, the anchors other code links to, registry keys,
-exchange notes with sources, and every fact of the inactive-account article."""
+"""The guidance as `load_guidance` puts it in the database from content/ (the test
+database is loaded that way in tests/conftest.py): guides in order, the anchors other
+code links to, registry keys, exchange notes with sources, every fact of the
+inactive-account article, and, per language, a complete translation that keeps every
+number of the English.
+
+The per-language tests (`test_language_coverage_*`) fail until the zh-hans, ja and ko
+files exist in content/: they are the translators' checklist.
+"""
 
 import ast
 import datetime
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
 
+from accounts.models import ExchangeFact
+from accounts.translatable import SourceText, translation_language_codes
 from checklists.actions import ACTIONS
 from checklists.conditions import CONDITIONS
+from checklists.content_loader import LOADER_REASON
+from checklists.markdown import render_markdown
 from checklists.models import ExchangeNote, Guide, Step
 
 pytestmark = pytest.mark.django_db
@@ -195,13 +206,19 @@ def test_key_exchanges_have_sourced_notes(exchange):
         assert note.source_name and note.last_reviewed_on == REVIEWED_ON
 
 
-def test_official_notes_link_their_source_and_uncertain_ones_say_so():
+def test_official_notes_name_their_source_and_uncertain_ones_say_so():
     for note in ExchangeNote.objects.all():
         if note.source_url:
             assert note.source_url in OFFICIAL_URLS
-            assert f"]({note.source_url})" in note.body  # a Markdown link to it
         if note.certainty == "uncertain":
             assert "uncertain" in note.body.lower()
+
+
+def test_note_bodies_leave_the_source_to_the_source_line():
+    """The page prints each note's source (name, link, date) under it; a "Source: ..."
+    inside the body would show it twice (issue 14)."""
+    for note in ExchangeNote.objects.all():
+        assert "source:" not in note.body.lower(), note
 
 
 def test_dormancy_notes_cover_each_sourced_exchange():
@@ -244,9 +261,17 @@ def test_bodies_link_only_to_official_sources():
             assert url in OFFICIAL_URLS, url
 
 
-def test_links_render_as_links():
-    note = ExchangeNote.objects.get(step__slug="while-away-dormancy", exchange__slug="binance")
-    assert '<a href="https://www.binance.com/en/terms"' in note.body_html()
+def test_sources_render_as_links_on_the_guidance_page(anon_client):
+    html = anon_client.get("/guidance/").content.decode()
+    for note in ExchangeNote.objects.exclude(source_url=""):
+        assert f'<a href="{note.source_url}" rel="noopener noreferrer">{note.source_name}' in html
+
+
+def test_every_exchange_fact_is_sourced_and_dated():
+    assert ExchangeFact.objects.count() == 13
+    for fact in ExchangeFact.objects.all():
+        assert fact.summary and fact.source_name and fact.checked_on == REVIEWED_ON, fact
+        assert fact.source_url == "" or fact.source_url in OFFICIAL_URLS, fact
 
 
 @pytest.mark.parametrize("fact", ARTICLE_FACTS)
@@ -255,13 +280,15 @@ def test_every_article_fact_is_in_a_step_body(fact):
     assert fact.lower() in combined
 
 
-def test_seeded_rows_start_their_history():
-    for model in (Guide, Step, ExchangeNote):
+def test_loaded_rows_start_their_history():
+    for model in (Guide, Step, ExchangeNote, ExchangeFact):
         for obj in model.objects.all():
             entries = list(obj.history.all())
-            assert [entry.history_type for entry in entries] == ["+"], obj
+            assert [(e.history_type, e.history_change_reason) for e in entries] == [
+                ("+", LOADER_REASON)
+            ], obj
             assert entries[0].instance == obj
-    # An edit can then be compared with the seeded version, field by field.
+    # An edit can then be compared with the loaded version, field by field.
     step = Step.objects.get(slug="harden-password")
     step.title = "Change your password first"
     step.save()
@@ -269,3 +296,111 @@ def test_seeded_rows_start_their_history():
     assert [change.field for change in latest.diff_against(latest.prev_record).changes] == [
         "title"
     ]
+
+
+# --- Per language: the translators' checklist (fails until the translations exist) --------
+
+NUMBER = re.compile(r"\d+")
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers a text states (full-width digits count as digits)."""
+    return set(NUMBER.findall(unicodedata.normalize("NFKC", text)))
+
+
+def translatable_items() -> list[SourceText]:
+    return [
+        *Guide.objects.prefetch_related("translations"),
+        *Step.objects.prefetch_related("translations"),
+        *ExchangeNote.objects.select_related("step", "exchange").prefetch_related("translations"),
+        *ExchangeFact.objects.select_related("exchange").prefetch_related("translations"),
+    ]
+
+
+def translation_in(item: SourceText, language: str):
+    return next((t for t in item.translations.all() if t.language == language), None)
+
+
+def coverage_problems(language: str) -> list[str]:
+    problems = []
+    for item in translatable_items():
+        translation = translation_in(item, language)
+        if translation is None:
+            problems.append(f"missing: {item._meta.model_name} {item}")
+        elif not translation.covers(item.english_text()):
+            problems.append(f"incomplete: {item._meta.model_name} {item}")
+        elif translation.needs_review:
+            problems.append(f"needs review: {item._meta.model_name} {item}")
+    return problems
+
+
+def number_problems(language: str) -> tuple[int, list[str]]:
+    problems, translated = [], 0
+    for item in translatable_items():
+        translation = translation_in(item, language)
+        if translation is None:
+            continue
+        translated += 1
+        for name, english in item.english_text().items():
+            theirs = getattr(translation, name)
+            if numbers(english) != numbers(theirs):
+                problems.append(f"{item._meta.model_name} {item} · {name}: English has "
+                                f"{sorted(numbers(english))}, {language} has "
+                                f"{sorted(numbers(theirs))}")
+    return translated, problems
+
+
+@pytest.mark.parametrize("language", translation_language_codes())
+def test_language_coverage_every_item_is_translated(language):
+    """Every guide, step, exchange note and exchange fact has a translation in the
+    language that fills every field the English fills and was made against the
+    current English."""
+    problems = coverage_problems(language)
+    assert problems == [], f"{len(problems)} items in {language}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", translation_language_codes())
+def test_language_coverage_translations_keep_every_number(language):
+    """Hours, days, years, amounts, clause numbers and dates: a translation states the
+    same numbers as its English (the article's facts are mostly numbers)."""
+    translated, problems = number_problems(language)
+    assert translated, f"no {language} translations loaded"
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_coverage_checks_pass_for_a_complete_translation_and_catch_gaps():
+    """The checks above on a stand-in translation (the English copied, with full-width
+    digits): complete, then with one step missing and one number changed."""
+    full_width = str.maketrans("0123456789", "０１２３４５６７８９")
+    for item in translatable_items():
+        item.translations.create(
+            language="ja", source_hash=item.english_hash,
+            **{name: value.translate(full_width) for name, value in item.english_text().items()},
+        )
+    assert coverage_problems("ja") == []
+    assert number_problems("ja")[1] == []
+
+    Step.objects.get(slug="keep-records").translations.all().delete()
+    reset = Step.objects.get(slug="reactivate-password-reset").translations.get()
+    reset.body = reset.body.replace("４８", "７２")
+    reset.save()
+    assert coverage_problems("ja") == ["missing: step Keep a record of the account"]
+    (problem,) = number_problems("ja")[1]
+    assert problem.startswith("step If you've forgotten the password · body")
+
+
+@pytest.mark.parametrize("language", translation_language_codes())
+def test_language_coverage_translated_markdown_keeps_its_links(language):
+    """A translated body links to the same pages as its English."""
+    compared = 0
+    for item in translatable_items():
+        translation = translation_in(item, language)
+        for name in ("body", "summary"):
+            if translation is None or not hasattr(translation, name):
+                continue
+            compared += 1
+            english_links = re.findall(r'href="([^"]+)"', render_markdown(getattr(item, name)))
+            translated_links = re.findall(r'href="([^"]+)"',
+                                          render_markdown(getattr(translation, name)))
+            assert translated_links == english_links, f"{item} ({language})"
+    assert compared, f"no {language} translations loaded"
