@@ -237,8 +237,9 @@ class StepAdmin(ContentHistoryAdmin):
         return notes
 
     def _preview_errors(self, request, form):
-        return render(request, "checklists/admin/preview_errors.html",
-                      {"errors": form.errors, "title": _("Preview")}, status=400)
+        context = {**self.admin_site.each_context(request), "errors": form.errors,
+                   "title": _("Preview")}
+        return render(request, "checklists/admin/preview_errors.html", context, status=400)
 
 
 def _unsaved_translation(model, form, language):

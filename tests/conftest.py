@@ -9,6 +9,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.cache import cache
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from users.adapters import decrypt_text
 
@@ -76,6 +77,32 @@ def other_client(other_user):
 @pytest.fixture
 def anon_client(db):
     return Client()
+
+
+@pytest.fixture
+def read_in(settings):
+    """`read_in(client, "ja", user=None)`: the client's requests ask for that language the
+    way a browser does (language cookie and Accept-Language; and the user's own
+    language, where users have one). Adds Django's LocaleMiddleware when the settings
+    don't have it yet, so reader-language tests run before and after it arrives."""
+    locale = "django.middleware.locale.LocaleMiddleware"
+    if locale not in settings.MIDDLEWARE:
+        middleware = list(settings.MIDDLEWARE)
+        sessions = middleware.index("django.contrib.sessions.middleware.SessionMiddleware")
+        middleware.insert(sessions + 1, locale)
+        settings.MIDDLEWARE = middleware
+
+    def choose(client, language: str, user=None):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+        if user is not None and hasattr(user, "language"):
+            user.language = language
+            user.save(update_fields=["language"])
+        return client
+
+    yield choose
+    # The middleware activates the language for the thread; don't leak it to other tests.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")
