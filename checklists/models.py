@@ -18,7 +18,6 @@ from accounts.translatable import SourceText, Translation
 
 from .actions import ACTION_CHOICES
 from .conditions import CONDITION_CHOICES
-from .markdown import render_markdown
 
 # Bookkeeping columns that would only add noise to the history of an edit.
 UNTRACKED = ["loaded_values", "english_hash"]
@@ -98,9 +97,6 @@ class Step(SourceText):
     def __str__(self) -> str:
         return self.title
 
-    def body_html(self):
-        return render_markdown(self.body)
-
 
 class ExchangeNote(SourceText):
     """Exchange-specific guidance that extends, or replaces, a step's body."""
@@ -129,9 +125,6 @@ class ExchangeNote(SourceText):
 
     def __str__(self) -> str:
         return f"{self.exchange}: {self.step}"
-
-    def body_html(self):
-        return render_markdown(self.body)
 
     @property
     def is_uncertain(self) -> bool:

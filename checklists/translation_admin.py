@@ -21,7 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from accounts.translatable import SourceText, Translation, translation_languages
+from accounts.translatable import (
+    SourceText,
+    Translation,
+    normalize_text,
+    translation_languages,
+)
 
 ADMIN_MEDIA = forms.Media(css={"all": ["css/admin-content.css"]})
 
@@ -82,8 +87,9 @@ class TranslatedModelForm(forms.ModelForm):
         translation (or one ticked "still matches") is marked as made against the
         English saved with it."""
         for code, _name in translation_languages():
+            # Browsers send textarea line breaks as CRLF: compare what would be stored.
             values = {
-                name: self.cleaned_data.get(field_name(name, code), "") or ""
+                name: normalize_text(self.cleaned_data.get(field_name(name, code), "") or "")
                 for name in self.translation_model.translated_fields
             }
             self._save_translation(code, values, bool(self.cleaned_data.get(reviewed_name(code))))

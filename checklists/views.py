@@ -132,7 +132,7 @@ def step_decide(request, pk: int, step_pk: int, state: str):
     """Mark a step done or skipped; "done" also records what the step completes."""
     account = owned_account_or_404(request.user, pk)
     current = _open_walkthrough_or_404(account)
-    step = get_object_or_404(Step, pk=step_pk)
+    step = get_object_or_404(Step.objects.published(), pk=step_pk)  # drafts aren't planned
     if state not in StepProgress.State.values:
         raise Http404("Unknown step state.")
     with transaction.atomic():

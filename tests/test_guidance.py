@@ -394,12 +394,17 @@ def test_editing_a_translation_beside_the_english_saves_it_with_history(editor_c
 def test_changing_the_english_flags_translations_until_reviewed(editor_client):
     client, _ = editor_client
     step = Step.objects.get(slug="harden-2fa")
-    translate_step("harden-2fa", "ja", title="認証アプリ", body="本文", source_name="記事")
+    translate_step("harden-2fa", "ja", title="認証アプリ", body="本文\n\n二段落目",
+                   source_name="記事")
     translate_step("harden-2fa", "ko", title="인증 앱", body="본문", source_name="기사")
     data = {**step_form_data(step, body="Rewritten English."), **note_forms(step)}
     assert client.post(change_url(step), data).status_code == 302
     step.refresh_from_db()
     assert [t.needs_review for t in step.translations.order_by("language")] == [True, True]
+    # Saving the page again, as a browser sends it (CRLF), is not a review.
+    again = {**step_form_data(step), **note_forms(step), "body__ja": "本文\r\n\r\n二段落目"}
+    assert client.post(change_url(step), again).status_code == 302
+    assert step.translations.get(language="ja").needs_review
 
     changelist = reverse("admin:checklists_step_changelist")
     listed = results(client.get(changelist, {"translation": "review:ja"}))
