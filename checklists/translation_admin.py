@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -123,12 +124,12 @@ def translated_form(model: type[SourceText], translation_model: type[Translation
     for code, language in translation_languages():
         for name in translation_model.translated_fields:
             english = model._meta.get_field(name).formfield(required=False)
-            english.label = f"{english.label} ({language})"
+            english.label = format_lazy("{} ({})", english.label, language)
             english.widget.attrs["lang"] = code
             attrs[field_name(name, code)] = english
         attrs[reviewed_name(code)] = forms.BooleanField(
-            required=False, label=_("%(language)s still matches the English") % {
-                "language": language},
+            required=False,
+            label=format_lazy(_("{language} still matches the English"), language=language),
         )
     attrs["Meta"] = type("Meta", (), {"model": model, "fields": "__all__"})
     return type(f"{model.__name__}TranslatedForm", (base,), attrs)
