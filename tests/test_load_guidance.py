@@ -39,12 +39,10 @@ CONTENT = Path(settings.BASE_DIR) / "content"
 
 @pytest.fixture
 def content(tmp_path) -> Path:
-    """A copy of content/ (English only) to edit."""
+    """A copy of content/, translations included (what the test database was loaded
+    from), to edit."""
     copy = tmp_path / "content"
     shutil.copytree(CONTENT, copy)
-    for path in copy.rglob("*.yaml"):
-        if not path.name.endswith(".en.yaml"):
-            path.unlink()
     return copy
 
 
@@ -186,12 +184,18 @@ def test_an_editors_change_to_an_exchange_fact_survives(content):
 
 
 def test_rows_gone_from_the_files_are_left_and_listed(content):
-    edit_yaml(content / "guides" / "stay-active.en.yaml",
-              lambda data: data.update(steps=[s for s in data["steps"]
-                                              if s["slug"] != "keep-records"]))
+    """A step deleted from its guide's files, English and translations: the step and
+    its translations stay in the database and the report lists them."""
+    for path in (content / "guides").glob("stay-active.*.yaml"):
+        edit_yaml(path, lambda data: data.update(steps=[s for s in data["steps"]
+                                                        if s["slug"] != "keep-records"]))
     report = load_guidance(content)
-    assert Step.objects.filter(slug="keep-records").exists()
-    assert report.not_in_files == ["step Keep a record of the account"]
+    step = Step.objects.get(slug="keep-records")
+    assert step.translations.count() == 3
+    assert sorted(report.not_in_files) == sorted([
+        "step Keep a record of the account",
+        *[f"step translation {translation}" for translation in step.translations.all()],
+    ])
 
 
 def test_a_row_the_old_seed_migration_made_is_adopted_unless_edited(content):
@@ -220,15 +224,20 @@ def test_a_row_the_old_seed_migration_made_is_adopted_unless_edited(content):
 
 
 def test_a_translation_file_creates_translations_made_against_the_current_english(content):
-    write_translation(content, "harden", "ja", {
-        "harden-2fa": {"title": "SMSではなく認証アプリかセキュリティキーを使う", "body": "本文"},
-    })
+    """A step that has no ja translation yet gets one from the ja file."""
+    StepTranslation.objects.filter(step__slug="harden-2fa", language="ja").delete()
+    edit_yaml(content / "guides" / "harden.ja.yaml", lambda data: step_in(data, "harden-2fa")
+              .update(title="SMSではなく認証アプリかセキュリティキーを使う", body="本文"))
     report = load_guidance(content)
     assert report.created == {"translations": 1}
+    assert report.updated == {}
     translation = StepTranslation.objects.get(step__slug="harden-2fa", language="ja")
-    assert translation.title.startswith("SMSではなく")
+    assert (translation.title, translation.body) == (
+        "SMSではなく認証アプリかセキュリティキーを使う", "本文"
+    )
     assert not translation.needs_review
-    assert translation.history.get().history_change_reason == LOADER_REASON
+    latest = translation.history.latest()
+    assert (latest.history_type, latest.history_change_reason) == ("+", LOADER_REASON)
 
 
 def test_a_changed_english_step_flags_its_translations(content):
@@ -271,8 +280,10 @@ def test_fact_translations_load_from_the_catalogue_file(content):
                                      "source_name": "Kraken サポート"}],
     }]}, allow_unicode=True), encoding="utf-8")
     load_guidance(content)
-    translation = ExchangeFactTranslation.objects.get(fact__key="hold-settings-lock")
-    assert (translation.language, translation.summary) == ("ja", "待機期間があります。")
+    translation = ExchangeFactTranslation.objects.get(fact__key="hold-settings-lock",
+                                                      language="ja")
+    assert (translation.summary, translation.source_name) == ("待機期間があります。",
+                                                              "Kraken サポート")
 
 
 # --- Users mid-way are not disturbed -----------------------------------------------------
