@@ -118,14 +118,26 @@ def test_guidance_page_query_count_is_fixed(anon_client, django_assert_num_queri
     assert html.count('class="exchange-note"') == ExchangeNote.objects.count()
 
 
+# The test database holds the translations loaded from content/; these helpers replace
+# or remove one item's, so a test controls exactly the text and the gaps it needs.
+
+
+def untranslate(item, language: str) -> None:
+    """Remove the item's translation in `language`: a gap, as a new step would have."""
+    assert item.translations.filter(language=language).delete()[0] == 1
+
+
 def translate_step(slug: str, language: str, **text) -> StepTranslation:
+    """The step's text in `language` is exactly `text` (fields not given are empty)."""
     step = Step.objects.get(slug=slug)
+    step.translations.filter(language=language).delete()
     return StepTranslation.objects.create(step=step, language=language,
                                           source_hash=step.english_hash, **text)
 
 
 def translate_guide(slug: str, language: str, **text) -> GuideTranslation:
     guide = Guide.objects.get(slug=slug)
+    guide.translations.filter(language=language).delete()
     return GuideTranslation.objects.create(guide=guide, language=language,
                                            source_hash=guide.english_hash, **text)
 
@@ -144,6 +156,7 @@ def test_a_reader_sees_translated_steps_in_their_language_and_english_marked(
     translate_guide("harden", "ja", title="セキュリティを強化する", summary="要約")
     translate_step("harden-password", "ja", title="まずパスワードを変更する",
                    body="**12文字**以上にしましょう。", source_name="記事")
+    untranslate(Step.objects.get(slug="harden-devices"), "ja")
     read_in(anon_client, "ja")
     # Translations of the reader's language: one more query each for guides, steps, notes.
     with django_assert_num_queries(6):
@@ -164,16 +177,18 @@ def test_a_step_never_mixes_languages(anon_client, read_in):
     """The step is translated but its Binance note isn't: the whole step stays English."""
     translate_step("reactivate-password-reset", "ja", title="パスワードを忘れた場合",
                    body="本文", expected_wait="24〜48時間", source_name="記事")
+    binance = ExchangeNote.objects.get(step__slug="reactivate-password-reset",
+                                       exchange__slug="binance")
+    untranslate(binance, "ja")
     html = read_in(anon_client, "ja").get(reverse("guidance")).content.decode()
     step = section(html, "reactivate-password-reset")
     assert "パスワードを忘れた場合" not in step and "24〜48時間" not in step
     assert "If you&#x27;ve forgotten the password" in step
     assert 'class="untranslated"' in step
 
-    for note in ExchangeNote.objects.filter(step__slug="reactivate-password-reset"):
-        ExchangeNoteTranslation.objects.create(note=note, language="ja", body="注記",
-                                               expected_wait="待機", source_name="出典",
-                                               source_hash=note.english_hash)
+    ExchangeNoteTranslation.objects.create(note=binance, language="ja", body="注記",
+                                           expected_wait="待機", source_name="出典",
+                                           source_hash=binance.english_hash)
     step = section(read_in(anon_client, "ja").get(reverse("guidance")).content.decode(),
                    "reactivate-password-reset")
     assert "パスワードを忘れた場合" in step and "注記" in step
@@ -361,6 +376,7 @@ def test_the_step_form_shows_every_language_beside_the_english(editor_client):
     client, _ = editor_client
     step = Step.objects.get(slug="harden-2fa")
     translate_step("harden-2fa", "ko", title="인증 앱 사용", body="본문", source_name="기사")
+    untranslate(step, "ja")
     html = client.get(change_url(step)).content.decode()
     row = re.search(r'<div class="form-row flex-container form-multiline[^"]*field-title\b.*?'
                     r'</div>\s*</div>\s*</div>', html, re.S)
@@ -368,7 +384,9 @@ def test_the_step_form_shows_every_language_beside_the_english(editor_client):
     names = re.findall(r'name="(title[^"]*)"', row.group(0))
     assert names == ["title", "title__zh_hans", "title__ja", "title__ko"]
     assert 'value="인증 앱 사용"' in row.group(0)
-    assert "Not translated yet" in row.group(0)  # zh-hans and ja are empty
+    chinese = step.translations.get(language="zh-hans").title
+    assert f'value="{chinese}"' in row.group(0)
+    assert row.group(0).count("Not translated yet") == 1  # ja is empty
 
 
 @pytest.mark.django_db
@@ -382,7 +400,7 @@ def test_editing_a_translation_beside_the_english_saves_it_with_history(editor_c
     translation = StepTranslation.objects.get(step=step, language="ja")
     assert translation.body == "本文\n\n二段落目"  # LF, whatever the browser sent
     assert not translation.needs_review
-    assert translation.history.get().history_user == editor
+    assert translation.history.latest().history_user == editor
 
     data = {**step_form_data(step), **note_forms(step), "title__ja": "", "body__ja": "",
             "source_name__ja": ""}
@@ -400,7 +418,9 @@ def test_changing_the_english_flags_translations_until_reviewed(editor_client):
     data = {**step_form_data(step, body="Rewritten English."), **note_forms(step)}
     assert client.post(change_url(step), data).status_code == 302
     step.refresh_from_db()
-    assert [t.needs_review for t in step.translations.order_by("language")] == [True, True]
+    assert [(t.language, t.needs_review) for t in step.translations.order_by("language")] == [
+        ("ja", True), ("ko", True), ("zh-hans", True)
+    ]
     # Saving the page again, as a browser sends it (CRLF), is not a review.
     again = {**step_form_data(step), **note_forms(step), "body__ja": "本文\r\n\r\n二段落目"}
     assert client.post(change_url(step), again).status_code == 302
@@ -425,7 +445,7 @@ def test_changing_the_english_flags_translations_until_reviewed(editor_client):
 @pytest.mark.django_db
 def test_the_missing_translation_filter_lists_untranslated_steps(editor_client):
     client, _ = editor_client
-    translate_step("harden-2fa", "ja", title="認証アプリ", body="本文", source_name="記事")
+    untranslate(Step.objects.get(slug="harden-devices"), "ja")
     listed = results(client.get(reverse("admin:checklists_step_changelist"),
                                 {"translation": "missing:ja"}))
     assert "Review devices and login history" in listed
@@ -466,6 +486,7 @@ def test_step_preview_renders_any_language(editor_client):
     step = Step.objects.get(slug="harden-devices")
     translate_step("harden-devices", "ja", title="端末とログイン履歴を確認する", body="本文",
                    source_name="記事")
+    untranslate(step, "ko")
     change = client.get(change_url(step)).content.decode()
     assert reverse("step_preview", args=[step.pk]) in change
     english = client.get(reverse("step_preview", args=[step.pk])).content.decode()
@@ -482,6 +503,7 @@ def test_preview_of_unsaved_changes_saves_nothing(editor_client):
     client, _ = editor_client
     step = Step.objects.get(slug="harden-devices")
     url = reverse("admin:checklists_step_preview_unsaved", args=[step.pk])
+    translations = list(step.translations.values())
     data = {**step_form_data(step, body="A **new** body, not saved."), **note_forms(step),
             "title__ko": "기기 확인", "body__ko": "새 본문", "source_name__ko": "기사",
             "preview_language": "ko"}
@@ -491,7 +513,7 @@ def test_preview_of_unsaved_changes_saves_nothing(editor_client):
     assert "A <strong>new</strong> body, not saved." in english
     assert "nothing has been saved" in english
     step.refresh_from_db()
-    assert "new" not in step.body and not step.translations.exists()
+    assert "new" not in step.body and list(step.translations.values()) == translations
     assert client.get(url).status_code == 405
 
 
