@@ -64,7 +64,7 @@ class Exchange(LoadedContent):
         return self.name
 
 
-class ExchangeFactQuerySet(models.QuerySet):
+class ExchangeFactQuerySet(models.QuerySet["ExchangeFact"]):
     def shown_in(self, language: str) -> list[Shown]:
         """Each fact in `language` where translated, else in English (one extra query)."""
         facts = self

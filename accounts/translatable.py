@@ -17,7 +17,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -66,6 +66,11 @@ class LoadedContent(models.Model):
     class Meta:
         abstract = True
 
+    if TYPE_CHECKING:
+        # Added by simple_history's HistoricalRecords on every concrete model.
+        history: Any
+        _change_reason: str
+
 
 class SourceText(LoadedContent):
     """English text with translations in another table (`translations`)."""
@@ -76,6 +81,12 @@ class SourceText(LoadedContent):
 
     class Meta:
         abstract = True
+
+    if TYPE_CHECKING:
+        # The reverse relation of each concrete model's translation table, and the rows
+        # of one language a translations_in() prefetch leaves.
+        translations: Any  # a RelatedManager of the translation model
+        shown_translations: list[Any]
 
     def save(self, *args, **kwargs):
         for name in self.translated_fields:
@@ -146,7 +157,7 @@ def translated_text(source: SourceText, language: str) -> tuple[dict[str, str], 
 def translations_in(language: str, translation_model: type[Translation]) -> models.Prefetch:
     """Prefetch only the reader's language into `shown_translations` (one query)."""
     return models.Prefetch(
-        "translations", queryset=translation_model.objects.filter(language=language),
+        "translations", queryset=translation_model._default_manager.filter(language=language),
         to_attr="shown_translations",
     )
 

@@ -93,7 +93,7 @@ def read_content(directory: Path | None = None) -> Content:
         language: Translations(language) for language in translation_language_codes()
     }
     for path in _translation_files(directory):
-        language = FILE_NAME.match(path.name)["language"]
+        language = _name_parts(path)["language"]
         if path.parent.name == "guides":
             _read_guide_translation(path, guides, translations[language])
         else:
@@ -116,14 +116,19 @@ def _load_yaml(path: Path) -> dict:
     return data
 
 
+def _name_parts(path: Path) -> re.Match[str]:
+    """The name and language of a content file, from <name>.<language>.yaml."""
+    match = FILE_NAME.match(path.name)
+    if not match:
+        raise ContentError(f"{path}: name it <name>.<language>.yaml")
+    return match
+
+
 def _translation_files(directory: Path) -> list[Path]:
     paths = [*directory.glob("exchanges.*.yaml"), *(directory / "guides").glob("*.yaml")]
     found = []
     for path in sorted(paths):
-        match = FILE_NAME.match(path.name)
-        if not match:
-            raise ContentError(f"{path}: name it <name>.<language>.yaml")
-        language = match["language"]
+        language = _name_parts(path)["language"]
         if language == SOURCE_LANGUAGE:
             continue
         if language not in translation_language_codes():
@@ -299,7 +304,7 @@ def _note(row: dict, where: str) -> Item:
 
 
 def _check_slug_matches_file(slug: str, path: Path) -> None:
-    if FILE_NAME.match(path.name)["name"] != slug:
+    if _name_parts(path)["name"] != slug:
         raise ContentError(f"{path}: slug '{slug}' doesn't match the file name")
 
 

@@ -173,7 +173,9 @@ class _Loader:
                               f"fact {exchange_slug}/{key}", where)
 
     def _guide_translations(self, language: str, texts: dict, sources: dict) -> None:
-        models_by_depth = {1: GuideTranslation, 2: StepTranslation, 3: ExchangeNoteTranslation}
+        models_by_depth: dict[int, type[Translation]] = {
+            1: GuideTranslation, 2: StepTranslation, 3: ExchangeNoteTranslation,
+        }
         kinds = {1: "guide", 2: "step", 3: "note"}
         for path, (text, where) in texts.items():
             label = f"{kinds[len(path)]} {'/'.join(path[-2:] if len(path) == 3 else path[-1:])}"
@@ -183,7 +185,7 @@ class _Loader:
     def _translation(self, model: type[Translation], source: SourceText, language: str,
                      text: dict[str, str], what: str, where: str) -> None:
         lookup = {model.source_field: source, "language": language}
-        translation = model.objects.filter(**lookup).first()
+        translation = model._default_manager.filter(**lookup).first()
         if translation is None and not any(text.values()):
             return  # a file that only names the item (to reach its steps) translates nothing
         translation = translation or model(**lookup)
@@ -261,7 +263,7 @@ class _Loader:
         if isinstance(row, SourceText) and row.english_hash != row.compute_english_hash():
             updates["english_hash"] = row.compute_english_hash()
         if updates:
-            type(row).objects.filter(pk=row.pk).update(**updates)
+            type(row)._default_manager.filter(pk=row.pk).update(**updates)
             for name, value in updates.items():
                 setattr(row, name, value)
 

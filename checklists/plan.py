@@ -120,7 +120,7 @@ def build_plan(walkthrough: Walkthrough, language: str | None = None) -> Plan:
     )
     progress = list(walkthrough.progress.all())
     by_step = {p.step_id: p for p in progress if p.step_id}
-    notes = ExchangeNote.objects.filter(exchange_id=account.exchange_id).select_related("exchange")
+    notes = ExchangeNote.objects.filter(exchange__accounts=account).select_related("exchange")
     guides = []
     for guide in guides_with_steps(language, notes=notes):
         # A step the user already decided on stays in the plan even if completing it

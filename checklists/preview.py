@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.translatable import SOURCE_LANGUAGE, reader_language, translations_in
@@ -19,7 +20,7 @@ PREVIEW_LANGUAGE_PARAMETER = "lang"
 class TranslationStatus:
     code: str
     name: str
-    label: str
+    label: str | Promise
 
 
 def preview_language(request: HttpRequest) -> str:

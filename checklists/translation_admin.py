@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
@@ -123,7 +124,10 @@ def translated_form(model: type[SourceText], translation_model: type[Translation
     attrs: dict[str, Any] = {"translation_model": translation_model}
     for code, language in translation_languages():
         for name in translation_model.translated_fields:
-            english = model._meta.get_field(name).formfield(required=False)
+            model_field = model._meta.get_field(name)
+            assert isinstance(model_field, models.Field)  # translated fields are text columns
+            english = model_field.formfield(required=False)
+            assert english is not None
             english.label = format_lazy("{} ({})", english.label, language)
             english.widget.attrs["lang"] = code
             attrs[field_name(name, code)] = english
@@ -154,7 +158,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
     parameter_name = "translation"
 
     def lookups(self, request, model_admin):
-        choices = []
+        choices: list[tuple[str, str | Promise]] = []
         for code, language in translation_languages():
             choices.append((f"review:{code}", _("Needs review: %(language)s") % {
                 "language": language}))
@@ -164,9 +168,10 @@ class NeedsReviewFilter(admin.SimpleListFilter):
         return choices
 
     def queryset(self, request, queryset):
-        if not self.value() or ":" not in self.value():
+        value = self.value()
+        if not value or ":" not in value:
             return queryset
-        state, code = self.value().split(":", 1)
+        state, code = value.split(":", 1)
         translations = queryset.model.translations.rel.related_model.objects.filter(
             **{queryset.model.translations.rel.field.name: OuterRef("pk")}
         )

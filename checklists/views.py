@@ -151,7 +151,8 @@ def step_decide(request, pk: int, step_pk: int, state: str):
                          % {"account": account})
         return redirect("walkthrough", pk=account.pk)
     # Land on the step to do next: it is the one highlighted, not the one just decided.
-    return redirect(reverse("walkthrough", args=[account.pk]) + f"#step-{plan.current.step.slug}")
+    anchor = f"#step-{plan.current.step.slug}" if plan.current else ""
+    return redirect(reverse("walkthrough", args=[account.pk]) + anchor)
 
 
 @login_required

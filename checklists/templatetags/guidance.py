@@ -1,5 +1,7 @@
 """`{{ text|markdown }}`: editors' Markdown, sanitised (see checklists/markdown.py)."""
 
+from collections.abc import Iterable
+
 from django import template
 from django.utils.safestring import SafeString
 
@@ -19,6 +21,7 @@ def users_with_progress(target) -> int:
     (for the admin's delete confirmations)."""
     from checklists.models import Guide, Step, StepProgress
 
+    steps: Iterable[Step]
     if isinstance(target, Step):
         steps = [target]
     elif isinstance(target, Guide):
