@@ -3,7 +3,8 @@
 # whitenoise, runs as an unprivileged user. Configure with environment variables (README):
 #   docker build -t dormant-guard .
 #   docker run --env-file prod.env -p 8000:8000 dormant-guard                  # web
-#   docker run --env-file prod.env dormant-guard python manage.py migrate       # release step
+#   docker run --env-file prod.env dormant-guard python manage.py migrate       # release step,
+#   docker run --env-file prod.env dormant-guard python manage.py load_guidance # then this
 #   docker run --env-file prod.env dormant-guard python manage.py db_worker --queue-name '*'
 #   docker run --env-file prod.env dormant-guard python manage.py send_reminders --loop
 

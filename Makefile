@@ -40,6 +40,7 @@ run: $(VENV)/.installed .env
 	@echo "==> Preparing the database"
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py load_guidance
 	@if [ -n "$(DEMO)" ]; then $(BIN)/python manage.py seed_demo; fi
 	@echo "==> Serving on http://127.0.0.1:$(PORT)/ (emails are printed below; Ctrl-C stops)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

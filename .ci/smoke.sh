@@ -70,6 +70,7 @@ with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
 EOF
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py createcachetable
+"$PY" manage.py load_guidance >/dev/null
 "$PY" manage.py collectstatic --noinput -v 0
 "$PY" manage.py seed_demo >/dev/null
 EXPECTED=$("$PY" manage.py shell --no-imports -c '

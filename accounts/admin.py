@@ -8,21 +8,33 @@ model's delete permission, but this admin offers no delete button or action.
 
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
-from .models import CheckIn, Exchange, ExchangeAccount, ExchangeFact
+from checklists.translation_admin import (
+    ContentHistoryAdmin,
+    NeedsReviewFilter,
+    TranslationHistoryAdmin,
+    reviewed_row,
+    side_by_side,
+    translated_form,
+)
+
+from .models import CheckIn, Exchange, ExchangeAccount, ExchangeFact, ExchangeFactTranslation
 
 SUMMARY_PREVIEW_CHARS = 90
 
 
 class ExchangeFactInline(admin.TabularInline):
+    """Facts in English; their translations are on each fact's own page ("Change")."""
+
     model = ExchangeFact
-    fields = ["kind", "summary", "source_name", "source_url", "certainty", "checked_on"]
+    fields = ["key", "kind", "summary", "source_name", "source_url", "certainty", "checked_on"]
     extra = 0
     show_change_link = True
 
 
 @admin.register(Exchange)
-class ExchangeAdmin(admin.ModelAdmin):
+class ExchangeAdmin(ContentHistoryAdmin):
     list_display = ["name", "slug", "dormancy_after_days", "features_checked_on", "fact_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -58,20 +70,30 @@ class ExchangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExchangeFact)
-class ExchangeFactAdmin(admin.ModelAdmin):
+class ExchangeFactAdmin(ContentHistoryAdmin):
+    form = translated_form(ExchangeFact, ExchangeFactTranslation)
     list_display = ["exchange", "kind", "certainty", "checked_on", "summary_preview"]
-    list_filter = ["kind", "certainty", "exchange"]
+    list_filter = ["kind", "certainty", "exchange", NeedsReviewFilter]
     list_select_related = ["exchange"]
     search_fields = ["summary", "source_name"]
     autocomplete_fields = ["exchange"]
-    fields = ["exchange", "kind", "summary", "source_name", "source_url", "certainty",
-              "checked_on"]
+    fieldsets = [
+        (None, {"fields": ["exchange", "key", "kind", "certainty", "source_url", "checked_on"]}),
+        (_("Text: English and translations side by side"), {
+            "classes": ["side-by-side"],
+            "fields": [*side_by_side(ExchangeFactTranslation.translated_fields),
+                       reviewed_row()],
+        }),
+    ]
 
     @admin.display(description="summary")
     def summary_preview(self, obj: ExchangeFact) -> str:
         if len(obj.summary) <= SUMMARY_PREVIEW_CHARS:
             return obj.summary
         return obj.summary[: SUMMARY_PREVIEW_CHARS - 1].rstrip() + "…"
+
+
+admin.site.register(ExchangeFactTranslation, TranslationHistoryAdmin)
 
 
 class CheckInInline(admin.TabularInline):

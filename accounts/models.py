@@ -10,8 +10,18 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .secret_detection import reject_secrets
+from .translatable import (
+    SOURCE_LANGUAGE,
+    LoadedContent,
+    Shown,
+    SourceText,
+    Translation,
+    shown,
+    translations_in,
+)
 
 DEFAULT_CHECK_IN_DAYS = 90  # the article's "log in every few months"
 MIN_CHECK_IN_DAYS = 7
@@ -29,8 +39,9 @@ class Certainty(models.TextChoices):
     UNCERTAIN = "uncertain", "Uncertain"
 
 
-class Exchange(models.Model):
-    """A catalogue entry, seeded by a data migration and kept current in the admin."""
+class Exchange(LoadedContent):
+    """A catalogue entry, loaded from content/exchanges.en.yaml and kept current in the
+    admin (an admin edit survives the next load)."""
 
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
@@ -47,6 +58,7 @@ class Exchange(models.Model):
     offers_api_keys = models.BooleanField("API keys", default=False)
     features_source = models.CharField(max_length=200, blank=True)
     features_checked_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["loaded_values"])
 
     class Meta:
         ordering = ["name"]
@@ -55,8 +67,19 @@ class Exchange(models.Model):
         return self.name
 
 
-class ExchangeFact(models.Model):
+class ExchangeFactQuerySet(models.QuerySet["ExchangeFact"]):
+    def shown_in(self, language: str) -> list[Shown]:
+        """Each fact in `language` where translated, else in English (one extra query)."""
+        facts = self
+        if language != SOURCE_LANGUAGE:
+            facts = facts.prefetch_related(translations_in(language, ExchangeFactTranslation))
+        return [shown(fact, language) for fact in facts]
+
+
+class ExchangeFact(SourceText):
     """One sourced statement about an exchange: a dormancy rule, a hold, a fee."""
+
+    translated_fields = ("summary", "source_name")
 
     class Kind(models.TextChoices):
         DORMANCY = "dormancy", "Dormancy and inactivity"
@@ -66,15 +89,25 @@ class ExchangeFact(models.Model):
         ASSETS = "assets", "Asset safety"
 
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="facts")
+    # The fact's name in content/exchanges.*.yaml, unique within its exchange.
+    key = models.SlugField(
+        max_length=60, help_text="Names the fact in the content files; unique per exchange."
+    )
     kind = models.CharField(max_length=20, choices=Kind)
     summary = models.TextField()
     source_name = models.CharField(max_length=200, blank=True)
     source_url = models.URLField(blank=True)
     certainty = models.CharField(max_length=20, choices=Certainty, default=Certainty.OFFICIAL)
     checked_on = models.DateField()
+    history = HistoricalRecords(excluded_fields=["loaded_values", "english_hash"])
+
+    objects = ExchangeFactQuerySet.as_manager()
 
     class Meta:
         ordering = ["exchange", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "key"], name="one_fact_per_exchange_key"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.exchange}: {self.get_kind_display()}"
@@ -82,6 +115,24 @@ class ExchangeFact(models.Model):
     @property
     def is_uncertain(self) -> bool:
         return self.certainty == Certainty.UNCERTAIN
+
+
+class ExchangeFactTranslation(Translation):
+    """A fact's summary and source name in one language other than English."""
+
+    source_field = "fact"
+    translated_fields = ExchangeFact.translated_fields
+
+    fact = models.ForeignKey(ExchangeFact, on_delete=models.CASCADE, related_name="translations")
+    summary = models.TextField(blank=True)
+    source_name = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords(excluded_fields=["loaded_values"])
+
+    class Meta:
+        ordering = ["fact", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["fact", "language"], name="one_fact_translation"),
+        ]
 
 
 class TwoFactorMethod(models.TextChoices):

@@ -17,6 +17,7 @@ from .forms import CheckInForm, ExchangeAccountForm
 from .overview import build_dashboard, overview_of
 from .recovery import recovery_groups
 from .status import Status
+from .translatable import reader_language
 
 CHART_MONTHS = 6
 
@@ -82,7 +83,7 @@ def _detail_context(account, check_in_form: CheckInForm) -> dict:
         "overview": overview_of(account, today),
         "check_ins": check_ins,
         "check_in_form": check_in_form,
-        "facts": account.exchange.facts.all() if account.exchange else [],
+        "facts": account.exchange.facts.shown_in(reader_language()) if account.exchange else [],
         "timeline": check_in_timeline_svg(
             [c.on for c in check_ins], today, interval_days=account.check_in_every_days
         ),

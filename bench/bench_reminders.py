@@ -171,6 +171,7 @@ def seed(users: int, accounts: int) -> None:
 
     started = time.monotonic()
     call_command("migrate", verbosity=0)
+    call_command("load_guidance", verbosity=0)
     call_command("seed_demo", users=users, accounts=accounts, prefix=PREFIX, verbosity=0)
     log(f"seeded {users:,} users x {accounts} accounts in {time.monotonic() - started:.1f}s")
 

@@ -95,6 +95,7 @@ def prepare_database(env: dict[str, str], name: str) -> None:
     recreate_database(name)
     manage(env, "migrate", "--noinput")
     manage(env, "createcachetable")
+    manage(env, "load_guidance")
     manage(env, "collectstatic", "--noinput")
 
 

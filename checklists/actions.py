@@ -8,13 +8,16 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from accounts import services
 from accounts.models import CheckIn, ExchangeAccount, KycStatus, PhoneStatus, TwoFactorMethod
 
 
 @dataclass(frozen=True)
 class Action:
-    label: str
+    label: str | Promise  # lazily translated
     apply: Callable[[ExchangeAccount, datetime.date], None]
 
 
@@ -47,9 +50,9 @@ def _contact_details_current(account: ExchangeAccount, today: datetime.date) -> 
 
 
 ACTIONS: dict[str, Action] = {
-    "logged_in": Action("Records a check-in (logged in today)", _logged_in),
+    "logged_in": Action(_("Records a check-in (logged in today)"), _logged_in),
     "changed_password": Action(
-        "Sets the password date, strong and unique",
+        _("Sets the password date, strong and unique"),
         _setter(
             password_changed_on="TODAY",  # noqa: S106 (a date marker, not a password)
             password_is_strong=True,
@@ -57,27 +60,27 @@ ACTIONS: dict[str, Action] = {
         ),
     ),
     "set_up_authenticator": Action(
-        "Sets two-factor method to authenticator app", _set_up_authenticator
+        _("Sets two-factor method to authenticator app"), _set_up_authenticator
     ),
     "set_anti_phishing_code": Action(
-        "Marks the anti-phishing code as set", _setter(anti_phishing_code_set=True)
+        _("Marks the anti-phishing code as set"), _setter(anti_phishing_code_set=True)
     ),
     "enabled_whitelist": Action(
-        "Marks the withdrawal whitelist on and reviewed",
+        _("Marks the withdrawal whitelist on and reviewed"),
         _setter(withdrawal_whitelist_on=True, whitelist_reviewed_on="TODAY"),
     ),
     "reviewed_whitelist": Action(
-        "Sets the whitelist review date", _setter(whitelist_reviewed_on="TODAY")
+        _("Sets the whitelist review date"), _setter(whitelist_reviewed_on="TODAY")
     ),
     "reviewed_devices": Action(
-        "Sets the devices and login history review date", _setter(devices_reviewed_on="TODAY")
+        _("Sets the devices and login history review date"), _setter(devices_reviewed_on="TODAY")
     ),
     "reviewed_api_keys": Action(
-        "Sets the API key review date", _setter(api_keys_reviewed_on="TODAY")
+        _("Sets the API key review date"), _setter(api_keys_reviewed_on="TODAY")
     ),
-    "kyc_done": Action("Sets KYC to verified", _setter(kyc_status=KycStatus.VERIFIED)),
+    "kyc_done": Action(_("Sets KYC to verified"), _setter(kyc_status=KycStatus.VERIFIED)),
     "contact_details_current": Action(
-        "Marks the linked email (and phone) as in use", _contact_details_current
+        _("Marks the linked email (and phone) as in use"), _contact_details_current
     ),
 }
 

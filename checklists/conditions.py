@@ -9,6 +9,9 @@ be saved, and a key removed from code fails `makemigrations --check` loudly.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import ExchangeAccount
 from accounts.status import DORMANT_STATUSES, Status
 
@@ -27,7 +30,7 @@ class WalkthroughContext:
 
 @dataclass(frozen=True)
 class Condition:
-    label: str
+    label: str | Promise  # lazily translated
     test: Callable[[WalkthroughContext], bool]
 
 
@@ -37,39 +40,39 @@ def _returning(ctx: WalkthroughContext) -> bool:
 
 CONDITIONS: dict[str, Condition] = {
     "returning": Condition(
-        "Returning after a while (due soon, overdue or dormant)", _returning
+        _("Returning after a while (due soon, overdue or dormant)"), _returning
     ),
-    "dormant": Condition("Dormant or long dormant", lambda c: c.status in DORMANT_STATUSES),
+    "dormant": Condition(_("Dormant or long dormant"), lambda c: c.status in DORMANT_STATUSES),
     "long_dormant": Condition(
-        "Long dormant (a year or more)", lambda c: c.status == Status.LONG_DORMANT
+        _("Long dormant (a year or more)"), lambda c: c.status == Status.LONG_DORMANT
     ),
     "forgot_password": Condition(
-        "The user no longer knows the password", lambda c: c.knows_password is False
+        _("The user no longer knows the password"), lambda c: c.knows_password is False
     ),
     "lost_authenticator": Condition(
-        "Uses an authenticator or security key, and no longer has it",
+        _("Uses an authenticator or security key, and no longer has it"),
         lambda c: c.account.uses_authenticator and c.has_authenticator is False,
     ),
     "weak_or_no_2fa": Condition(
-        "No authenticator app or security key yet",
+        _("No authenticator app or security key yet"),
         lambda c: not c.account.uses_authenticator,
     ),
     "may_have_api_keys": Condition(
-        "Has API keys (or isn't sure)", lambda c: c.account.api_keys_present is not False
+        _("Has API keys (or isn't sure)"), lambda c: c.account.api_keys_present is not False
     ),
     "whitelist_not_on": Condition(
-        "Withdrawal whitelist off or unknown",
+        _("Withdrawal whitelist off or unknown"),
         lambda c: c.account.withdrawal_whitelist_on is not True,
     ),
     "whitelist_may_be_on": Condition(
-        "Withdrawal whitelist on (or unknown)",
+        _("Withdrawal whitelist on (or unknown)"),
         lambda c: c.account.withdrawal_whitelist_on is not False,
     ),
     "no_anti_phishing_code": Condition(
-        "Anti-phishing code not set (or unknown)",
+        _("Anti-phishing code not set (or unknown)"),
         lambda c: c.account.anti_phishing_code_set is not True,
     ),
-    "holds_assets": Condition("Still holds assets", lambda c: c.account.holds_assets),
+    "holds_assets": Condition(_("Still holds assets"), lambda c: c.account.holds_assets),
 }
 
 CONDITION_CHOICES = [(key, condition.label) for key, condition in CONDITIONS.items()]

@@ -1,29 +1,51 @@
 """Guidance as data: guides made of ordered steps, exchange-specific notes, and each
-user's progress through a walkthrough for one of their exchange accounts."""
+user's progress through a walkthrough for one of their exchange accounts.
+
+The English text lives on Guide, Step and ExchangeNote; each other language in a
+translation row beside it (see accounts/translatable.py). The content comes from
+content/guides/*.yaml through `manage.py load_guidance`; editors change it in the admin.
+"""
 
 import datetime
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Certainty, Exchange, ExchangeAccount
 from accounts.status import Status
+from accounts.translatable import SourceText, Translation
 
 from .actions import ACTION_CHOICES
 from .conditions import CONDITION_CHOICES
-from .markdown import render_markdown
+
+# Bookkeeping columns that would only add noise to the history of an edit.
+UNTRACKED = ["loaded_values", "english_hash"]
 
 
-class Guide(models.Model):
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Guide(SourceText):
+    translated_fields = ("title", "summary")
+
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=120)
-    summary = models.TextField(blank=True, help_text="Markdown. Shown under the guide's title.")
+    summary = models.TextField(blank=True, help_text=_("Markdown. Shown under the guide's title."))
     position = models.PositiveSmallIntegerField(default=0)
     applies_when = models.CharField(
         max_length=40, blank=True, choices=CONDITION_CHOICES,
-        help_text="Leave blank to include the guide in every walkthrough.",
+        help_text=_("Leave blank to include the guide in every walkthrough."),
     )
-    history = HistoricalRecords()
+    is_published = models.BooleanField(
+        _("published"), default=False,
+        help_text=_("Readers see only published guides; a draft shows in the preview."),
+    )
+    history = HistoricalRecords(excluded_fields=UNTRACKED)
+
+    objects = PublishedQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]
@@ -32,34 +54,42 @@ class Guide(models.Model):
         return self.title
 
 
-class Step(models.Model):
+class Step(SourceText):
+    translated_fields = ("title", "body", "expected_wait", "source_name")
+
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(default=0)
     slug = models.SlugField(
-        unique=True, help_text="Anchor on the guidance page; findings link to it."
+        unique=True, help_text=_("Anchor on the guidance page; findings link to it.")
     )
     title = models.CharField(max_length=160)
-    body = models.TextField(help_text="Markdown. Raw HTML is shown as text.")
+    body = models.TextField(help_text=_("Markdown. Raw HTML is shown as text."))
     applies_when = models.CharField(
         max_length=40, blank=True, choices=CONDITION_CHOICES,
-        help_text="Leave blank to show the step to everyone.",
+        help_text=_("Leave blank to show the step to everyone."),
     )
     completes = models.CharField(
-        "completing it", max_length=40, blank=True, choices=ACTION_CHOICES,
-        help_text="What marking the step done records on the user's account.",
+        _("completing it"), max_length=40, blank=True, choices=ACTION_CHOICES,
+        help_text=_("What marking the step done records on the user's account."),
     )
     expected_wait = models.CharField(
         max_length=200, blank=True,
-        help_text="e.g. “Withdrawals restricted for 24–48 hours”.",
+        help_text=_("e.g. “Withdrawals restricted for 24–48 hours”."),
     )
     withdrawal_hold_hours = models.PositiveSmallIntegerField(
         null=True, blank=True,
-        help_text="Longest withdrawal hold this step can cause, for the plan's dates.",
+        help_text=_("Longest withdrawal hold this step can cause, for the plan's dates."),
     )
     source_name = models.CharField(max_length=200, blank=True)
     source_url = models.URLField(blank=True)
     last_reviewed_on = models.DateField(default=datetime.date.today)
-    history = HistoricalRecords()
+    is_published = models.BooleanField(
+        _("published"), default=False,
+        help_text=_("Readers see only published steps; a draft shows in the preview."),
+    )
+    history = HistoricalRecords(excluded_fields=UNTRACKED)
+
+    objects = PublishedQuerySet.as_manager()
 
     class Meta:
         ordering = ["guide__position", "position", "id"]
@@ -67,26 +97,25 @@ class Step(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def body_html(self):
-        return render_markdown(self.body)
 
-
-class ExchangeNote(models.Model):
+class ExchangeNote(SourceText):
     """Exchange-specific guidance that extends, or replaces, a step's body."""
+
+    translated_fields = ("body", "expected_wait", "source_name")
 
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="exchange_notes")
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="step_notes")
     replaces_body = models.BooleanField(
-        default=False, help_text="Show this instead of the step's own text for this exchange."
+        default=False, help_text=_("Show this instead of the step's own text for this exchange.")
     )
-    body = models.TextField(help_text="Markdown.")
+    body = models.TextField(help_text=_("Markdown."))
     expected_wait = models.CharField(max_length=200, blank=True)
     withdrawal_hold_hours = models.PositiveSmallIntegerField(null=True, blank=True)
     source_name = models.CharField(max_length=200, blank=True)
     source_url = models.URLField(blank=True)
     certainty = models.CharField(max_length=20, choices=Certainty, default=Certainty.OFFICIAL)
     last_reviewed_on = models.DateField(default=datetime.date.today)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=UNTRACKED)
 
     class Meta:
         ordering = ["exchange__name"]
@@ -97,12 +126,60 @@ class ExchangeNote(models.Model):
     def __str__(self) -> str:
         return f"{self.exchange}: {self.step}"
 
-    def body_html(self):
-        return render_markdown(self.body)
-
     @property
     def is_uncertain(self) -> bool:
         return self.certainty == Certainty.UNCERTAIN
+
+
+class GuideTranslation(Translation):
+    source_field = "guide"
+    translated_fields = Guide.translated_fields
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="translations")
+    title = models.CharField(max_length=120, blank=True)
+    summary = models.TextField(blank=True)
+    history = HistoricalRecords(excluded_fields=["loaded_values"])
+
+    class Meta:
+        ordering = ["guide", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["guide", "language"], name="one_guide_translation"),
+        ]
+
+
+class StepTranslation(Translation):
+    source_field = "step"
+    translated_fields = Step.translated_fields
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="translations")
+    title = models.CharField(max_length=160, blank=True)
+    body = models.TextField(blank=True)
+    expected_wait = models.CharField(max_length=200, blank=True)
+    source_name = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords(excluded_fields=["loaded_values"])
+
+    class Meta:
+        ordering = ["step", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "language"], name="one_step_translation"),
+        ]
+
+
+class ExchangeNoteTranslation(Translation):
+    source_field = "note"
+    translated_fields = ExchangeNote.translated_fields
+
+    note = models.ForeignKey(ExchangeNote, on_delete=models.CASCADE, related_name="translations")
+    body = models.TextField(blank=True)
+    expected_wait = models.CharField(max_length=200, blank=True)
+    source_name = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords(excluded_fields=["loaded_values"])
+
+    class Meta:
+        ordering = ["note", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "language"], name="one_note_translation"),
+        ]
 
 
 class Walkthrough(models.Model):
@@ -136,8 +213,8 @@ class StepProgress(models.Model):
     readable if an editor later renames or deletes the step."""
 
     class State(models.TextChoices):
-        DONE = "done", "Done"
-        SKIPPED = "skipped", "Skipped"
+        DONE = "done", _("Done")
+        SKIPPED = "skipped", _("Skipped")
 
     walkthrough = models.ForeignKey(Walkthrough, on_delete=models.CASCADE, related_name="progress")
     step = models.ForeignKey(Step, on_delete=models.SET_NULL, null=True, related_name="+")

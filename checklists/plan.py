@@ -1,29 +1,34 @@
 """A walkthrough's plan: the steps that apply to one account, its exchange and the
 user's answers, with progress, expected waits and when withdrawals should work again.
 
-Loaded with a fixed number of queries (guides, steps, this exchange's notes, progress)
-and then tailored in Python with the condition registry.
+Loaded with a fixed number of queries (guides, steps, this exchange's notes, progress,
+and the reader's language's translations) and then tailored in Python with the
+condition registry. Only published guides and steps are planned.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
-from django.utils.safestring import SafeString
-
 from accounts.status import Status
+from accounts.translatable import Shown, reader_language
 
 from .conditions import WalkthroughContext, applies
-from .markdown import render_markdown
-from .models import ExchangeNote, Guide, Step, StepProgress, Walkthrough
+from .models import ExchangeNote, Step, StepProgress, Walkthrough
+from .reading import ShownStep, guides_with_steps, show_guide, show_step
 
 
 @dataclass(frozen=True)
 class PlannedStep:
-    step: Step
-    body: SafeString
-    notes: list[ExchangeNote]
+    text: ShownStep
     progress: StepProgress | None
+
+    @property
+    def step(self) -> Step:
+        return self.text.step
+
+    @property
+    def notes(self) -> list[Shown]:
+        return self.text.additions
 
     @property
     def state(self) -> str | None:
@@ -35,19 +40,18 @@ class PlannedStep:
 
     @property
     def expected_waits(self) -> list[str]:
-        return [w for w in [self.step.expected_wait, *(n.expected_wait for n in self.notes)] if w]
+        return self.text.expected_waits
 
     @property
     def hold_hours(self) -> int | None:
         hours = [h for h in [self.step.withdrawal_hold_hours,
-                             *(n.withdrawal_hold_hours for n in self.notes)] if h]
+                             *(note.withdrawal_hold_hours for note in self.text.notes)] if h]
         return max(hours) if hours else None
 
 
 @dataclass(frozen=True)
 class PlannedGuide:
-    guide: Guide
-    summary: SafeString
+    guide: Shown
     steps: list[PlannedStep]
 
 
@@ -103,18 +107,10 @@ class Plan:
         return latest if latest and latest > now else None
 
 
-def _step_body(step: Step, notes: list[ExchangeNote]) -> SafeString:
-    replacement = next((note for note in notes if note.replaces_body), None)
-    return render_markdown(replacement.body if replacement else step.body)
-
-
-def _guides_with_steps(account) -> list[Guide]:
-    notes = ExchangeNote.objects.filter(exchange_id=account.exchange_id)
-    steps = Step.objects.prefetch_related(Prefetch("exchange_notes", queryset=notes))
-    return list(Guide.objects.prefetch_related(Prefetch("steps", queryset=steps)))
-
-
-def build_plan(walkthrough: Walkthrough) -> Plan:
+def build_plan(walkthrough: Walkthrough, language: str | None = None) -> Plan:
+    """The walkthrough's steps in `language` (the reader's by default), step by step
+    where translated."""
+    language = language or reader_language()
     account = walkthrough.account
     context = WalkthroughContext(
         account=account,
@@ -124,20 +120,21 @@ def build_plan(walkthrough: Walkthrough) -> Plan:
     )
     progress = list(walkthrough.progress.all())
     by_step = {p.step_id: p for p in progress if p.step_id}
+    notes = ExchangeNote.objects.filter(exchange__accounts=account).select_related("exchange")
     guides = []
-    for guide in _guides_with_steps(account):
+    for guide in guides_with_steps(language, notes=notes):
         # A step the user already decided on stays in the plan even if completing it
         # changed the account so that its condition no longer holds (e.g. "set up an
         # authenticator" once the authenticator is set up).
         planned = [
-            PlannedStep(step, _step_body(step, notes := list(step.exchange_notes.all())),
-                        [n for n in notes if not n.replaces_body], by_step.get(step.pk))
+            PlannedStep(show_step(step, list(step.exchange_notes.all()), language),
+                        by_step.get(step.pk))
             for step in guide.steps.all()
             if step.pk in by_step
             or (applies(guide.applies_when, context) and applies(step.applies_when, context))
         ]
         if planned:
-            guides.append(PlannedGuide(guide, render_markdown(guide.summary), planned))
+            guides.append(PlannedGuide(show_guide(guide, language), planned))
     planned_ids = {p.step.pk for g in guides for p in g.steps}
     orphaned = [p for p in progress if p.step_id not in planned_ids]
     return Plan(walkthrough, guides, orphaned)

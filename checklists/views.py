@@ -1,51 +1,64 @@
-"""The public guidance page and the per-account walkthrough."""
+"""The public guidance page, the editors' previews and the per-account walkthrough."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import owned_account_or_404
 from accounts.status import account_status
+from accounts.translatable import reader_language
 from config.admin_mfa import staff_second_factor_required
 
 from .actions import perform
-from .models import ExchangeNote, Guide, Step, StepProgress, Walkthrough
+from .models import Step, StepProgress, Walkthrough
 from .plan import build_plan
+from .preview import preview_language, render_step_preview
+from .reading import guidance_sections
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 def guidance(request):
-    """Every guide and step, readable without signing in; steps are the anchors that
-    findings link to."""
-    notes = ExchangeNote.objects.select_related("exchange")
-    steps = Step.objects.prefetch_related(Prefetch("exchange_notes", queryset=notes))
-    guides = Guide.objects.prefetch_related(Prefetch("steps", queryset=steps))
-    return render(request, "checklists/guidance.html", {"guides": guides})
+    """Every published guide and step in the reader's language, readable without
+    signing in; steps are the anchors that findings link to."""
+    language = reader_language()
+    return render(request, "checklists/guidance.html", {
+        "sections": guidance_sections(language), "language": language,
+    })
+
+
+@staff_second_factor_required
+def guidance_preview(request):
+    """The guidance page with drafts, in any language, for editors."""
+    language = preview_language(request)
+    return render(request, "checklists/guidance.html", {
+        "sections": guidance_sections(language, include_drafts=True),
+        "language": language, "preview": True,
+    })
 
 
 @staff_second_factor_required
 def step_preview(request, step_pk: int):
-    """What a user sees for this step, for editors checking their Markdown."""
+    """What a user sees for this step (published or draft) in any language."""
     step = get_object_or_404(Step.objects.select_related("guide"), pk=step_pk)
-    notes = step.exchange_notes.select_related("exchange")
-    return render(request, "checklists/step_preview.html", {"step": step, "notes": notes})
+    return render_step_preview(request, step, preview_language(request))
 
 
 class StartForm(forms.Form):
     knows_password = forms.ChoiceField(
-        label="Do you still know this account's password?", choices=YES_NO,
+        label=_("Do you still know this account's password?"), choices=YES_NO,
         widget=forms.RadioSelect,
     )
     has_authenticator = forms.ChoiceField(
-        label="Do you still have the authenticator app or security key it uses?",
+        label=_("Do you still have the authenticator app or security key it uses?"),
         choices=YES_NO, widget=forms.RadioSelect,
     )
 
@@ -119,7 +132,7 @@ def step_decide(request, pk: int, step_pk: int, state: str):
     """Mark a step done or skipped; "done" also records what the step completes."""
     account = owned_account_or_404(request.user, pk)
     current = _open_walkthrough_or_404(account)
-    step = get_object_or_404(Step, pk=step_pk)
+    step = get_object_or_404(Step.objects.published(), pk=step_pk)  # drafts aren't planned
     if state not in StepProgress.State.values:
         raise Http404("Unknown step state.")
     with transaction.atomic():
@@ -130,11 +143,16 @@ def step_decide(request, pk: int, step_pk: int, state: str):
         if state == StepProgress.State.DONE and step.completes:
             perform(step.completes, account, timezone.localdate())
     current.account = account
-    if build_plan(current).is_complete:
+    plan = build_plan(current)
+    if plan.is_complete:
         current.finished_at = timezone.now()
         current.save(update_fields=["finished_at"])
-        messages.success(request, f"Walkthrough finished for {account}.")
-    return redirect(reverse("walkthrough", args=[account.pk]) + f"#step-{step.slug}")
+        messages.success(request, gettext("Walkthrough finished for %(account)s.")
+                         % {"account": account})
+        return redirect("walkthrough", pk=account.pk)
+    # Land on the step to do next: it is the one highlighted, not the one just decided.
+    anchor = f"#step-{plan.current.step.slug}" if plan.current else ""
+    return redirect(reverse("walkthrough", args=[account.pk]) + anchor)
 
 
 @login_required

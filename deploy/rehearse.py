@@ -73,9 +73,10 @@ def main() -> None:
     )
     python = harness.PYTHON
 
-    step("release: migrate, createcachetable, collectstatic (fresh database smoke_rehearsal)")
+    step("release: migrate, createcachetable, load_guidance, collectstatic (fresh database "
+         "smoke_rehearsal)")
     harness.recreate_database(DB)
-    for command in (["migrate", "--noinput"], ["createcachetable"],
+    for command in (["migrate", "--noinput"], ["createcachetable"], ["load_guidance"],
                     ["collectstatic", "--noinput"], ["seed_demo"]):
         harness.manage(env, *command)
         print("   manage.py", " ".join(command), "ok")

@@ -1,16 +1,29 @@
-"""The seeded guidance (checklists/migrations/0002_seed_guides.py), as the test database
-has it after migrating: guides in order, the anchors other code links to, registry keys,
-exchange notes with sources, and every fact of the inactive-account article."""
+"""The guidance as `load_guidance` puts it in the database from content/ (the test
+database is loaded that way in tests/conftest.py): guides in order, the anchors other
+code links to, registry keys, exchange notes with sources, every fact of the
+inactive-account article, and, per language, a complete translation that keeps every
+number of the English.
+
+The per-language tests (`test_language_coverage_*`) are the translators' checklist: run
+them after changing a language's files in content/.
+"""
 
 import ast
 import datetime
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import override_settings
 
+from accounts.models import ExchangeFact
+from accounts.translatable import SourceText, translation_language_codes
 from checklists.actions import ACTIONS
 from checklists.conditions import CONDITIONS
+from checklists.content_loader import LOADER_REASON
+from checklists.markdown import render_markdown
 from checklists.models import ExchangeNote, Guide, Step
 
 pytestmark = pytest.mark.django_db
@@ -195,13 +208,19 @@ def test_key_exchanges_have_sourced_notes(exchange):
         assert note.source_name and note.last_reviewed_on == REVIEWED_ON
 
 
-def test_official_notes_link_their_source_and_uncertain_ones_say_so():
+def test_official_notes_name_their_source_and_uncertain_ones_say_so():
     for note in ExchangeNote.objects.all():
         if note.source_url:
             assert note.source_url in OFFICIAL_URLS
-            assert f"]({note.source_url})" in note.body  # a Markdown link to it
         if note.certainty == "uncertain":
             assert "uncertain" in note.body.lower()
+
+
+def test_note_bodies_leave_the_source_to_the_source_line():
+    """The page prints each note's source (name, link, date) under it; a "Source: ..."
+    inside the body would show it twice (issue 14)."""
+    for note in ExchangeNote.objects.all():
+        assert "source:" not in note.body.lower(), note
 
 
 def test_dormancy_notes_cover_each_sourced_exchange():
@@ -244,9 +263,17 @@ def test_bodies_link_only_to_official_sources():
             assert url in OFFICIAL_URLS, url
 
 
-def test_links_render_as_links():
-    note = ExchangeNote.objects.get(step__slug="while-away-dormancy", exchange__slug="binance")
-    assert '<a href="https://www.binance.com/en/terms"' in note.body_html()
+def test_sources_render_as_links_on_the_guidance_page(anon_client):
+    html = anon_client.get("/guidance/").content.decode()
+    for note in ExchangeNote.objects.exclude(source_url=""):
+        assert f'<a href="{note.source_url}" rel="noopener noreferrer">{note.source_name}' in html
+
+
+def test_every_exchange_fact_is_sourced_and_dated():
+    assert ExchangeFact.objects.count() == 13
+    for fact in ExchangeFact.objects.all():
+        assert fact.summary and fact.source_name and fact.checked_on == REVIEWED_ON, fact
+        assert fact.source_url == "" or fact.source_url in OFFICIAL_URLS, fact
 
 
 @pytest.mark.parametrize("fact", ARTICLE_FACTS)
@@ -255,13 +282,15 @@ def test_every_article_fact_is_in_a_step_body(fact):
     assert fact.lower() in combined
 
 
-def test_seeded_rows_start_their_history():
-    for model in (Guide, Step, ExchangeNote):
+def test_loaded_rows_start_their_history():
+    for model in (Guide, Step, ExchangeNote, ExchangeFact):
         for obj in model.objects.all():
             entries = list(obj.history.all())
-            assert [entry.history_type for entry in entries] == ["+"], obj
+            assert [(e.history_type, e.history_change_reason) for e in entries] == [
+                ("+", LOADER_REASON)
+            ], obj
             assert entries[0].instance == obj
-    # An edit can then be compared with the seeded version, field by field.
+    # An edit can then be compared with the loaded version, field by field.
     step = Step.objects.get(slug="harden-password")
     step.title = "Change your password first"
     step.save()
@@ -269,3 +298,164 @@ def test_seeded_rows_start_their_history():
     assert [change.field for change in latest.diff_against(latest.prev_record).changes] == [
         "title"
     ]
+
+
+# --- Per language: the translators' checklist (fails until the translations exist) --------
+
+NUMBER = re.compile(r"\d+(?:\.\d+)*")  # "19.2" is one clause number, not 19 and 2
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+# A month named in a date ("July 2022", "10 October 2025"), not the verb "may": it states
+# the month's number, which a translation writes as digits (2022年7月, 2022년 7월).
+DATE_MONTH = re.compile(rf"(?<=\d )({'|'.join(MONTHS)})\b|\b({'|'.join(MONTHS)})(?= \d)")
+
+# The usual spellings of terms that happen to contain a digit, which the English says in
+# words: two-factor authentication is 2FA, 2段階認証 or 2단계 인증 (双重验证 and 二段階認証
+# need no entry), a third party is 제3자. Their digits are not numbers the English states.
+TERM_SPELLINGS = {
+    "en": ["2FA"],
+    "zh-hans": ["2FA"],
+    "ja": ["2FA", "2段階"],
+    "ko": ["2FA", "2단계", "제3자"],
+}
+
+
+def numbers(text: str, language: str) -> set[str]:
+    """The numbers a text states: its digits (full-width ones too) and the months of its
+    dates, less the digits inside the language's term spellings."""
+    text = unicodedata.normalize("NFKC", text)
+    for term in TERM_SPELLINGS.get(language, []):
+        text = re.sub(rf"(?<![\d.]){re.escape(term)}", " ", text)
+    months = {str(MONTHS.index(next(filter(None, match.groups()))) + 1)
+              for match in DATE_MONTH.finditer(text)}
+    return set(NUMBER.findall(text)) | months
+
+
+def translatable_items() -> list[SourceText]:
+    return [
+        *Guide.objects.prefetch_related("translations"),
+        *Step.objects.prefetch_related("translations"),
+        *ExchangeNote.objects.select_related("step", "exchange").prefetch_related("translations"),
+        *ExchangeFact.objects.select_related("exchange").prefetch_related("translations"),
+    ]
+
+
+def translation_in(item: SourceText, language: str):
+    return next((t for t in item.translations.all() if t.language == language), None)
+
+
+def coverage_problems(language: str) -> list[str]:
+    problems = []
+    for item in translatable_items():
+        translation = translation_in(item, language)
+        if translation is None:
+            problems.append(f"missing: {item._meta.model_name} {item}")
+        elif not translation.covers(item.english_text()):
+            problems.append(f"incomplete: {item._meta.model_name} {item}")
+        elif translation.needs_review:
+            problems.append(f"needs review: {item._meta.model_name} {item}")
+    return problems
+
+
+def number_problems(language: str) -> tuple[int, list[str]]:
+    problems, translated = [], 0
+    for item in translatable_items():
+        translation = translation_in(item, language)
+        if translation is None:
+            continue
+        translated += 1
+        for name, english in item.english_text().items():
+            stated, theirs = numbers(english, "en"), numbers(getattr(translation, name), language)
+            if stated != theirs:
+                problems.append(f"{item._meta.model_name} {item} · {name}: English has "
+                                f"{sorted(stated)}, {language} has {sorted(theirs)}")
+    return translated, problems
+
+
+@pytest.mark.parametrize("language", translation_language_codes())
+def test_language_coverage_every_item_is_translated(language):
+    """Every guide, step, exchange note and exchange fact has a translation in the
+    language that fills every field the English fills and was made against the
+    current English."""
+    problems = coverage_problems(language)
+    assert problems == [], f"{len(problems)} items in {language}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", translation_language_codes())
+def test_language_coverage_translations_keep_every_number(language):
+    """Hours, days, years, amounts, clause numbers and dates: a translation states the
+    same numbers as its English (the article's facts are mostly numbers)."""
+    translated, problems = number_problems(language)
+    assert translated, f"no {language} translations loaded"
+    assert problems == [], "\n".join(problems)
+
+
+# French: a language the site could offer next, with no files and no rows yet.
+@override_settings(LANGUAGES=[*settings.LANGUAGES, ("fr", "Français")])
+def test_the_coverage_checks_pass_for_a_complete_translation_and_catch_gaps():
+    """The checks above on a stand-in translation (the English copied, with full-width
+    digits): complete, then with one step missing and one number changed."""
+    assert coverage_problems("fr") != []  # nothing translated yet
+    full_width = str.maketrans("0123456789", "０１２３４５６７８９")
+    for item in translatable_items():
+        item.translations.create(
+            language="fr", source_hash=item.english_hash,
+            **{name: value.translate(full_width) for name, value in item.english_text().items()},
+        )
+    assert coverage_problems("fr") == []
+    assert number_problems("fr")[1] == []
+
+    Step.objects.get(slug="keep-records").translations.get(language="fr").delete()
+    reset = Step.objects.get(slug="reactivate-password-reset").translations.get(language="fr")
+    reset.body = reset.body.replace("４８", "７２")
+    reset.save()
+    assert coverage_problems("fr") == ["missing: step Keep a record of the account"]
+    (problem,) = number_problems("fr")[1]
+    assert problem.startswith("step If you've forgotten the password · body")
+
+
+@pytest.mark.parametrize(("english", "language", "translation", "same"), [
+    ("EUR 10 a month", "ja", "月額１０ユーロ", True),
+    ("clauses 19.2 and 19.3", "ko", "19.2항 및 19.3항", True),
+    ("clauses 19.2 and 19.3", "ko", "19.2항 및 19.4항", False),  # a changed clause
+    ("clause 19.2", "ja", "第19条2", False),
+    ("withdrawals restricted for 24 to 48 hours", "zh-hans", "24 至 72 小时内无法提币", False),
+    ("withdrawals restricted for 24 to 48 hours", "ja", "24時間出金できません", False),
+    # A month in a date states its number; "may" the verb does not.
+    ("In July 2022 Bitstamp announced", "ja", "2022年7月、Bitstampは", True),
+    ("In July 2022 Bitstamp announced", "zh-hans", "2022 年 7 月，Bitstamp", True),
+    ("In July 2022 Bitstamp announced", "ko", "2022년 6월 Bitstamp는", False),
+    ("In July 2022 Bitstamp announced", "ko", "2022년 Bitstamp는", False),
+    ("updated 10 October 2025", "ja", "2025年10月10日更新", True),
+    ("Binance may tell you within 30 days", "ko", "30일 이내에 알릴 수 있습니다", True),
+    # Term spellings with a digit the English spells in words.
+    ("If two-factor authentication isn't on", "ko", "2단계 인증이 꺼져 있다면", True),
+    ("If two-factor authentication isn't on", "ja", "2段階認証が有効でない場合", True),
+    ("two-factor authentication (2FA)", "zh-hans", "双重验证（2FA）", True),
+    ("a third-party guide", "ko", "제3자 가이드", True),
+    ("a third-party guide", "ja", "第3者のガイド", False),  # not a listed spelling
+    # A term spelling never hides a dropped number: 2 to 5 years lost its 2.
+    ("2 to 5 years, then two-factor authentication", "ko", "5년 후 2단계 인증", False),
+])
+def test_the_number_check_allows_dates_and_term_spellings_but_no_other_change(
+    english, language, translation, same
+):
+    assert (numbers(english, "en") == numbers(translation, language)) is same
+
+
+@pytest.mark.parametrize("language", translation_language_codes())
+def test_language_coverage_translated_markdown_keeps_its_links(language):
+    """A translated body links to the same pages as its English."""
+    compared = 0
+    for item in translatable_items():
+        translation = translation_in(item, language)
+        for name in ("body", "summary"):
+            if translation is None or not hasattr(translation, name):
+                continue
+            compared += 1
+            english_links = re.findall(r'href="([^"]+)"', render_markdown(getattr(item, name)))
+            translated_links = re.findall(r'href="([^"]+)"',
+                                          render_markdown(getattr(translation, name)))
+            assert translated_links == english_links, f"{item} ({language})"
+    assert compared, f"no {language} translations loaded"

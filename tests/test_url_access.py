@@ -78,6 +78,8 @@ PUBLIC = {
 STAFF_ONLY = {
     "step_preview": "editors' preview of a guidance step (staff_member_required); steps are "
     "public content, so there is no owner",
+    "guidance_preview": "editors' preview of the guidance page with drafts, in any language "
+    "(staff_member_required); public content, no owner",
 }
 
 

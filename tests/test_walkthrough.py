@@ -2,6 +2,7 @@
 to editors' changes. Uses the seeded guidance (data migration) like a real user."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -316,3 +317,102 @@ def test_a_done_step_stays_in_the_plan_after_its_condition_stops_holding(
     plan = build_plan(account.walkthroughs.get())
     assert "harden-2fa" in slugs(plan)
     assert plan.orphaned_progress == []
+
+
+# --- What a returning Binance user reads (issue 14) -----------------------------------------
+
+
+def test_what_to_expect_lists_the_binance_password_hold_once(owner_client, dormant_binance):
+    start(owner_client, dormant_binance, knows_password="no", has_authenticator="yes")
+    html = owner_client.get(reverse("walkthrough", args=[dormant_binance.pk])).content.decode()
+    plan_card = html.split('class="card plan-card"')[1].split("</section>")[0]
+    assert plan_card.count("24–48 hours") == 1
+    step = html.split('id="step-reactivate-password-reset"')[1].split("</details>")[0]
+    assert step.count('<p class="wait">') == 1
+
+
+def test_the_exchange_specific_wait_replaces_the_general_one(owner, owner_client):
+    coinbase = make_account(owner, Exchange.objects.get(slug="coinbase"), 400)
+    start(owner_client, coinbase, knows_password="no")
+    plan = build_plan(coinbase.walkthroughs.get(), "en")
+    reset = next(p for p in plan.steps if p.step.slug == "reactivate-password-reset")
+    assert reset.expected_waits == [
+        "Reset can take 24 hours to process; sends blocked for up to 48 hours"
+    ]
+    assert reset.hold_hours == 72
+
+
+def test_each_binance_note_names_its_source_once(owner_client, dormant_binance):
+    start(owner_client, dormant_binance, knows_password="yes", has_authenticator="yes")
+    html = owner_client.get(reverse("walkthrough", args=[dormant_binance.pk])).content.decode()
+    notes = html.split('<div class="exchange-note">')[1:]
+    assert len(notes) >= 2  # dormancy notice and the whitelist hold
+    for note in notes:
+        assert note.split("</div>")[0].count("Source:") == 1
+
+
+def test_actions_keep_their_capitals(owner_client, dormant_binance):
+    start(owner_client, dormant_binance, knows_password="yes", has_authenticator="yes")
+    html = owner_client.get(reverse("walkthrough", args=[dormant_binance.pk])).content.decode()
+    assert "Marking it done also updates your account: Sets the API key review date." in html
+    text = re.sub(r"<[^>]+>", " ", html)  # what the reader sees, not anchors and classes
+    assert "api key" not in text and "kyc" not in text
+
+
+def test_marking_a_step_done_lands_on_the_next_step_not_the_one_done(
+    owner_client, dormant_binance
+):
+    start(owner_client, dormant_binance, knows_password="yes", has_authenticator="yes")
+    plan = build_plan(dormant_binance.walkthroughs.get(), "en")
+    first, second = plan.steps[0], plan.steps[1]
+    response = owner_client.post(
+        reverse("walkthrough_step", args=[dormant_binance.pk, first.step.pk, "done"])
+    )
+    assert response["Location"].endswith(f"#step-{second.step.slug}")
+    html = owner_client.get(reverse("walkthrough", args=[dormant_binance.pk])).content.decode()
+    assert html.count(" is-current") == 1
+    assert f'is-current" id="step-{second.step.slug}"' in html
+
+
+# --- In the reader's language ------------------------------------------------------------------
+
+
+def test_a_walkthrough_reads_in_the_users_language_step_by_step(
+    owner, owner_client, dormant_binance, read_in
+):
+    from checklists.models import GuideTranslation, StepTranslation
+
+    # The loaded ja text is replaced with the test's own, and one step is left untranslated.
+    login = Step.objects.get(slug="reactivate-login")
+    login.translations.filter(language="ja").delete()
+    StepTranslation.objects.create(step=login, language="ja", title="通常どおりログインする",
+                                   body="登録したメールアドレスで**ログイン**します。",
+                                   source_name="記事", source_hash=login.english_hash)
+    guide = login.guide
+    guide.translations.filter(language="ja").delete()
+    GuideTranslation.objects.create(guide=guide, language="ja", title="再開する", summary="手順",
+                                    source_hash=guide.english_hash)
+    StepTranslation.objects.filter(step__slug="harden-password", language="ja").delete()
+    read_in(owner_client, "ja", owner)
+    start(owner_client, dormant_binance, knows_password="yes", has_authenticator="yes")
+    html = owner_client.get(reverse("walkthrough", args=[dormant_binance.pk])).content.decode()
+
+    step = html.split('id="step-reactivate-login"')[1].split("</details>")[0]
+    assert 'lang="ja"' in html.split('id="step-reactivate-login"')[1][:40]
+    assert "通常どおりログインする" in step and "<strong>ログイン</strong>" in step
+    assert "Not yet translated" not in step
+    other = html.split('id="step-harden-password"')[1].split("</details>")[0]
+    assert "Change the password first" in other
+    assert 'class="untranslated"' in other
+    assert "再開する" in html
+
+
+def test_the_plan_query_count_stays_fixed_in_another_language(
+    dormant_binance, django_assert_num_queries
+):
+    walkthrough = new_walkthrough(dormant_binance, knows_password=False)
+    # Progress, guides, steps, notes, and one query per kind of translation.
+    with django_assert_num_queries(7):
+        plan = build_plan(walkthrough, "ko")
+    assert plan.total > 10
+    assert [step.text.language for step in plan.steps] == ["ko"] * plan.total

@@ -37,6 +37,8 @@ def test_reactivate_a_long_dormant_binance_account(
     expect(page.get_by_text("0 of")).to_be_visible()
     plan = page.locator(".plan-card")
     expect(plan).to_contain_text("Plan for withdrawals to work again")
+    # The Binance hold after a reset is listed once (the step's and Binance's are one).
+    expect(plan.get_by_text("24–48 hours")).to_have_count(1)
     expect(page.locator("#step-reactivate-password-reset")).to_be_visible()
     expect(page.locator("#step-reactivate-2fa-reset")).to_have_count(0)
     screenshot("walkthrough-start")
@@ -44,6 +46,14 @@ def test_reactivate_a_long_dormant_binance_account(
     login_step = page.locator("#step-reactivate-login")
     login_step.get_by_role("button", name="Done").click()
     expect(page.locator("#step-reactivate-login .badge")).to_have_text("Done")
+    # Only the step to do next is highlighted: the page lands on it (the anchor's
+    # :target), not on the step just done.
+    current = page.locator("details.step.is-current")
+    expect(current).to_have_count(1)
+    expect(current).not_to_have_id("step-reactivate-login")
+    target = page.evaluate("() => document.querySelector(':target').id")
+    assert target == current.get_attribute("id")
+    screenshot("walkthrough-after-done")
     page.locator("#step-harden-2fa").get_by_role("button", name="Done").click()
     page.locator("#step-harden-devices").get_by_role("button", name="Skip").click()
     expect(page.get_by_text("3 of")).to_be_visible()

@@ -1,0 +1,36 @@
+"""`{{ text|markdown }}`: editors' Markdown, sanitised (see checklists/markdown.py)."""
+
+from collections.abc import Iterable
+
+from django import template
+from django.utils.safestring import SafeString
+
+from checklists.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text: str) -> SafeString:
+    return render_markdown(text)
+
+
+@register.filter
+def users_with_progress(target) -> int:
+    """How many users have progress on a step, a guide's steps, or a queryset of either
+    (for the admin's delete confirmations)."""
+    from checklists.models import Guide, Step, StepProgress
+
+    steps: Iterable[Step]
+    if isinstance(target, Step):
+        steps = [target]
+    elif isinstance(target, Guide):
+        steps = target.steps.all()
+    elif getattr(target, "model", None) is Guide:
+        steps = Step.objects.filter(guide__in=target)
+    else:
+        steps = target
+    return (
+        StepProgress.objects.filter(step__in=steps)
+        .values("walkthrough__account__owner").distinct().count()
+    )
