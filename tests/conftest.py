@@ -10,6 +10,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.cache import cache
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from users.adapters import decrypt_text
 
@@ -20,6 +21,15 @@ from .factories import UserFactory
 def _empty_cache():
     # Rate-limit counters must not leak from one test into the next.
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request activates its language in this thread and nothing deactivates it: one
+    # test's Japanese page must not make the next test's code speak Japanese.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
