@@ -181,14 +181,15 @@ def _month_starts(start: datetime.date, end: datetime.date) -> list[datetime.dat
 
 def _month_axis(
     start: datetime.date, end: datetime.date, x_of: Callable[[float], float],
-    top: float, axis_y: float, layout: Layout,
+    top: float, axis_y: float, layout: Layout, taken_until: float = -math.inf,
 ) -> list[str]:
     """A grid line at each month start, labelled (every few months on long windows, and
-    never where a label would run into the previous one or out of the box)."""
+    never where a label would run into the previous one, into whatever occupies the
+    axis up to `taken_until`, or out of the box)."""
     starts = _month_starts(start, end)
     step = max(1, math.ceil(len(starts) / layout.max_month_labels))
     parts = []
-    last_right = -math.inf
+    last_right = taken_until
     for day in starts:
         x = x_of((day - start).days)
         label = month_label(day)
@@ -335,16 +336,20 @@ def upcoming_check_ins_svg(
     x_end = layout.x_end
     x_of = _scale(today, end, UP_X0, x_end)
 
+    overdue_label = pgettext("chart column", "Overdue")
+    # Centred under its column, or from the left edge when the word is wider than that.
+    half = text_width(overdue_label, layout) / 2
+    label_x, anchor = (UP_OVERDUE_X, "middle") if half <= UP_OVERDUE_X - 2 else (2, "start")
+    label_right = label_x + (half if anchor == "middle" else 2 * half)
+
     parts = [_svg_open(chart_id, layout, height, title, desc)]
-    parts += _month_axis(today, end, x_of, top, axis_y, layout)
+    parts += _month_axis(today, end, x_of, top, axis_y, layout, taken_until=label_right)
     parts.append(_line(UP_OVERDUE_X - 20, axis_y, UP_OVERDUE_X + 20, axis_y, "chart-axis"))
     parts.append(_line(UP_X0, axis_y, x_end, axis_y, "chart-axis"))
     parts.append(_line(UP_X0, top - 2, UP_X0, axis_y, "chart-today", ' stroke-width="2"'))
     today_tip = gettext("Today, %(date)s") % {"date": format_date(today)}
     parts.append(_text(UP_X0, layout.note_y, _today_marker(), tooltip=today_tip))
-    parts.append(_text(
-        UP_OVERDUE_X, axis_y + layout.label_dy, pgettext("chart column", "Overdue"),
-    ))
+    parts.append(_text(label_x, axis_y + layout.label_dy, overdue_label, anchor=anchor))
     parts += _stack(UP_OVERDUE_X, overdue, rows, axis_y, today, None, layout)
     for centre, group in columns:
         around = today + datetime.timedelta(days=int(centre))

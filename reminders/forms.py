@@ -42,7 +42,11 @@ class ReminderPreferenceForm(NoLabelColon, forms.ModelForm):
         label=_("At this hour"), choices=HOUR_CHOICES, coerce=int,
         help_text=_("Your local time, in the time zone below."),
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=zone_choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=zone_choices,
+        # IANA names ("Asia/Tokyo") are the same in every language: not for translating.
+        widget=forms.Select(attrs={"translate": "no"}),
+    )
 
     class Meta:
         model = ReminderPreference
