@@ -40,7 +40,7 @@ VOLATILE = re.compile(r'^"POT-Creation-Date: .*\\n"\n', re.MULTILINE)
 
 def manage(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DEBUG": "true"}
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
         capture_output=True, text=True,
     )
@@ -52,8 +52,9 @@ def po_path(lang: str) -> Path:
 
 def compile_mo(lang: str, target: Path) -> subprocess.CompletedProcess:
     """What compilemessages runs, for our catalogs only (it would also walk .venv)."""
-    return subprocess.run(
-        ["msgfmt", "--check", "--statistics", "-o", str(target), str(po_path(lang))],
+    msgfmt = shutil.which("msgfmt") or "msgfmt"
+    return subprocess.run(  # noqa: S603 - fixed arguments, paths of our own files
+        [msgfmt, "--check", "--statistics", "-o", str(target), str(po_path(lang))],
         capture_output=True, text=True,
     )
 
@@ -63,7 +64,8 @@ def update() -> None:
     for lang in LANGUAGES:
         result = compile_mo(lang, po_path(lang).with_suffix(".mo"))
         print(f"{lang}: {result.stderr.strip()}")
-    print("Catalogs updated:", ", ".join(str(po_path(lang).relative_to(ROOT)) for lang in LANGUAGES))
+    updated = ", ".join(str(po_path(lang).relative_to(ROOT)) for lang in LANGUAGES)
+    print("Catalogs updated:", updated)
 
 
 def _out_of_date() -> list[str]:
