@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 """The translation catalogs: update them, or check them the way CI does.
 
-    python .ci/catalogs.py update   # re-extract strings into locale/*/django.po, compile .mo
-    python .ci/catalogs.py check    # fail unless the catalogs are current and complete
+    python .ci/catalogs.py update [LANG...]   # re-extract strings into the .po, compile .mo
+    python .ci/catalogs.py compile LANG...    # compile only (checks placeholders), no extraction
+    python .ci/catalogs.py check [LANG...]    # fail unless the catalogs are current and complete
+
+LANG is a directory name under locale/ (zh_Hans, ja, ko); without one, all of them. Give
+your own language when several people translate at once: each command then touches only
+that catalog.
 
 `check` fails when
 - makemessages would change a catalog (a string was added, changed or removed in the
@@ -32,7 +37,6 @@ LANGUAGES = ["zh_Hans", "ja", "ko"]  # directory names of settings.LANGUAGES, mi
 MAKEMESSAGES = [
     "makemessages", "--no-obsolete", "--add-location=file",
     "--ignore=.venv/*", "--ignore=tests/*", "--ignore=bench/*", "--ignore=staticfiles/*",
-    *(f"--locale={lang}" for lang in LANGUAGES),
 ]
 # makemessages stamps the extraction time into the header: not a change worth failing for.
 VOLATILE = re.compile(r'^"POT-Creation-Date: .*\\n"\n', re.MULTILINE)
@@ -59,26 +63,35 @@ def compile_mo(lang: str, target: Path) -> subprocess.CompletedProcess:
     )
 
 
-def update() -> None:
-    manage(*MAKEMESSAGES)
-    for lang in LANGUAGES:
+def extract(languages: list[str]) -> None:
+    manage(*MAKEMESSAGES, *(f"--locale={lang}" for lang in languages))
+
+
+def compile_all(languages: list[str]) -> int:
+    failed = 0
+    for lang in languages:
         result = compile_mo(lang, po_path(lang).with_suffix(".mo"))
         print(f"{lang}: {result.stderr.strip()}")
-    updated = ", ".join(str(po_path(lang).relative_to(ROOT)) for lang in LANGUAGES)
-    print("Catalogs updated:", updated)
+        failed += result.returncode != 0
+    return 1 if failed else 0
 
 
-def _out_of_date() -> list[str]:
+def update(languages: list[str]) -> int:
+    extract(languages)
+    return compile_all(languages)
+
+
+def _out_of_date(languages: list[str]) -> list[str]:
     """Catalogs makemessages would change (the tree is restored afterwards)."""
-    before = {lang: po_path(lang).read_text(encoding="utf-8") for lang in LANGUAGES}
+    before = {lang: po_path(lang).read_text(encoding="utf-8") for lang in languages}
     try:
-        manage(*MAKEMESSAGES)
-        after = {lang: po_path(lang).read_text(encoding="utf-8") for lang in LANGUAGES}
+        extract(languages)
+        after = {lang: po_path(lang).read_text(encoding="utf-8") for lang in languages}
     finally:
         for lang, text in before.items():
             po_path(lang).write_text(text, encoding="utf-8")
     return [
-        lang for lang in LANGUAGES
+        lang for lang in languages
         if VOLATILE.sub("", before[lang]) != VOLATILE.sub("", after[lang])
     ]
 
@@ -107,15 +120,10 @@ def _mo_problems(lang: str, fresh: Path) -> list[str]:
     return []
 
 
-def check() -> int:
-    if shutil.which("msgfmt") is None:
-        print("GNU gettext is needed (apt-get install gettext).")
-        return 2
-    problems = [
-        f"{lang}: out of date with the code" for lang in _out_of_date()
-    ]
+def check(languages: list[str]) -> int:
+    problems = [f"{lang}: out of date with the code" for lang in _out_of_date(languages)]
     with tempfile.TemporaryDirectory() as tmp:
-        for lang in LANGUAGES:
+        for lang in languages:
             fresh = Path(tmp) / f"{lang}.mo"
             problems += _msgfmt_problems(lang, fresh)
             if fresh.exists():
@@ -129,11 +137,13 @@ def check() -> int:
     return 0
 
 
+COMMANDS = {"update": update, "compile": compile_all, "check": check}
+
 if __name__ == "__main__":
-    command = sys.argv[1] if len(sys.argv) > 1 else ""
-    if command == "update":
-        update()
-    elif command == "check":
-        sys.exit(check())
-    else:
+    command, *chosen = sys.argv[1:] or [""]
+    unknown = set(chosen) - set(LANGUAGES)
+    if command not in COMMANDS or unknown:
         sys.exit(__doc__)
+    if shutil.which("msgfmt") is None:
+        sys.exit("GNU gettext is needed (apt-get install gettext).")
+    sys.exit(COMMANDS[command](chosen or LANGUAGES))
