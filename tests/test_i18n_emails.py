@@ -202,3 +202,23 @@ def test_the_digest_date_helper_is_not_stuck_in_one_language():
         message = digest_message(Digest(user_id=1, recipient="a@example.com", items=[],
                                         today=day, language=language))
         assert expected in message.body
+
+
+# --- allauth's own emails (translated upstream) --------------------------------------------
+
+
+def test_the_sign_up_email_is_in_the_language_the_visitor_signed_up_in():
+    subjects = {}
+    for language in ("en", "ja"):
+        Client(HTTP_ACCEPT_LANGUAGE=language).post(reverse("account_signup"), {
+            "email": f"new-{language}@example.com", "password1": "a long enough pass 123",
+            "password2": "a long enough pass 123",
+        })
+        (message,) = mail.outbox
+        mail.outbox.clear()
+        subjects[language] = message.subject
+    assert subjects["en"].startswith("[Dormant Guard] ")
+    assert subjects["ja"].startswith("[Dormant Guard] ")
+    assert subjects["ja"] != subjects["en"]
+    assert any("\u3040" <= char <= "\u30ff" or "\u4e00" <= char <= "\u9fff"
+               for char in subjects["ja"])
