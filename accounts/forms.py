@@ -1,6 +1,7 @@
 """Forms for exchange accounts and check-ins. Errors are shown beside their fields."""
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils import timezone
@@ -12,6 +13,9 @@ from config.forms import NoLabelColon
 
 from .models import EARLIEST_PLAUSIBLE_DATE, Exchange, ExchangeAccount
 from .secret_detection import mask_login_hint
+
+if TYPE_CHECKING:  # a dev dependency: str or a lazy translation, for the type checker
+    from django_stubs_ext import StrOrPromise
 
 OTHER_EXCHANGE = "other"
 YES_NO_UNSURE = [
@@ -54,7 +58,7 @@ def validate_login_date(day: datetime.date, opened_on: datetime.date | None) -> 
         )
 
 
-def _yes_no_field(label: str, help_text: str = "") -> forms.TypedChoiceField:
+def _yes_no_field(label: "StrOrPromise", help_text: "StrOrPromise" = "") -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label, choices=YES_NO_UNSURE, required=False, help_text=help_text,
         coerce=lambda value: {"true": True, "false": False}.get(value), empty_value=None,

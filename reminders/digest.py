@@ -15,6 +15,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -29,6 +30,9 @@ from config.dates import format_date
 
 from .tokens import unsubscribe_token
 
+if TYPE_CHECKING:  # a dev dependency: str or a lazy translation, for the type checker
+    from django_stubs_ext import StrOrPromise
+
 SUBJECT_TEMPLATE = "emails/digest_subject.txt"
 TEXT_TEMPLATE = "emails/digest.txt"
 HTML_TEMPLATE = "emails/digest.html"
@@ -36,7 +40,7 @@ DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 SUBJECT_MAX_LENGTH = 150
 NEVER_ASK = gettext_lazy("We will never ask for your password, 2FA codes or recovery phrase.")
 
-WHAT_TO_DO: dict[Status, str] = {
+WHAT_TO_DO: "dict[Status, StrOrPromise]" = {
     Status.DUE_SOON: gettext_lazy(
         "Log in before %(due)s, then record the check-in in Dormant Guard."
     ),

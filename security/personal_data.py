@@ -210,7 +210,8 @@ def inventory(user) -> list[tuple[str, int]]:
         items.append((_("Reminder settings and calendar link"),
                       preference_model._default_manager.filter(user=user).count()))
     if log_model is not None:
-        items.append((_("Reminder emails sent"), log_model._default_manager.filter(user=user).count()))
+        items.append((_("Reminder emails sent"),
+                      log_model._default_manager.filter(user=user).count()))
     items += [
         (_("Security events"), SecurityEvent.objects.filter(user=user).count()),
         (_("Email addresses"), EmailAddress.objects.filter(user=user).count()),

@@ -70,7 +70,7 @@ def readable_text(html: str) -> list[str]:
 
 def english_runs(texts: list[str], allowed: tuple[str, ...] = ()) -> set[str]:
     """Runs of 3+ English words, after cutting out `allowed` strings (user data, names)."""
-    runs = set()
+    runs: set[str] = set()
     for text in texts:
         text = " ".join(text.split())
         for fragment in sorted((*ALWAYS_ALLOWED, *allowed), key=len, reverse=True):

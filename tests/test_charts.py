@@ -392,12 +392,12 @@ def test_history_stays_small_with_many_check_ins():
 def _label_spans(root: ET.Element, layout) -> list[tuple[float, float]]:
     """Horizontal extent of every label on the axis line (month labels, "Overdue")."""
     texts_ = list(root.iter(f"{NS}text"))
-    axis_y = max(float(t.get("y")) for t in texts_)
+    axis_y = max(float(t.attrib["y"]) for t in texts_)
     spans = []
     for t in texts_:
-        if float(t.get("y")) != axis_y:
+        if float(t.attrib["y"]) != axis_y:
             continue
-        x, width = float(t.get("x")), text_width(t.text or "", layout)
+        x, width = float(t.attrib["x"]), text_width(t.text or "", layout)
         start = x if t.get("text-anchor") == "start" else x - width / 2
         spans.append((start, start + width))
     return sorted(spans)

@@ -6,6 +6,8 @@ then wins over both (users.middleware), and is copied into the cookie, so the de
 keeps the user's language after signing out.
 """
 
+from typing import Literal, cast
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
@@ -25,7 +27,8 @@ def remember_in_cookie(response: HttpResponse, code: str) -> None:
         domain=settings.LANGUAGE_COOKIE_DOMAIN,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        # The stubs type the setting as any str; Django allows the values set_cookie takes.
+        samesite=cast(Literal["Lax", "Strict", "None"], settings.LANGUAGE_COOKIE_SAMESITE),
     )
 
 
