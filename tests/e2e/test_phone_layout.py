@@ -79,3 +79,41 @@ def test_every_drop_down_menu_closes_on_escape(page, live_server, holder, menu):
     page.keyboard.press("Escape")
     expect(details).not_to_have_attribute("open", "")
     expect(details.locator("summary")).to_be_focused()
+
+
+# Each card-view label (td[data-label]::before) at its drawn size, next to the width its
+# text needs on one line in the same font.
+CARD_LABELS = """() => [...document.querySelectorAll('.table-wrap td[data-label]')]
+  .filter(td => getComputedStyle(td, '::before').content !== 'none')
+  .map(td => {
+    const before = getComputedStyle(td, '::before');
+    const probe = document.createElement('span');
+    probe.textContent = td.dataset.label;
+    probe.style.font = before.font;
+    probe.style.whiteSpace = 'nowrap';
+    probe.style.position = 'absolute';
+    document.body.append(probe);
+    const needed = probe.getBoundingClientRect();
+    probe.remove();
+    return {label: td.dataset.label, width: parseFloat(before.width),
+            height: parseFloat(before.height), needed: needed.width, line: needed.height};
+  })"""
+
+
+@pytest.mark.parametrize(("language", "finding"), [("zh-hans", "主要问题"), ("ja", "主な指摘")])
+def test_card_labels_stay_whole_on_a_phone(
+    page, live_server, holder, language, finding, screenshot
+):
+    """The dormant account's top finding and its walkthrough link fill the row: the
+    label beside them keeps its width and its one line ("主要问题", not "主要问/题")."""
+    holder.language = language
+    holder.save(update_fields=["language"])
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, holder)
+    expect(page.locator(".table-wrap td[data-label]").first).to_be_visible()
+    labels = page.evaluate(CARD_LABELS)
+    assert finding in {label["label"] for label in labels}
+    squeezed = [label for label in labels if label["width"] < label["needed"] - 0.5
+                or label["height"] > label["line"] * 1.5]
+    assert squeezed == []
+    screenshot(f"dashboard-{language}-390")
