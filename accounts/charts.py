@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 
 from config.dates import add_months, day_count, days_ago, format_date, month_count, month_label
+from config.lists import join_clauses, join_items
 
 SVG_NS = "http://www.w3.org/2000/svg"
 STATUSES = frozenset({"active", "due_soon", "overdue", "dormant", "long_dormant"})
@@ -285,10 +286,10 @@ def _stack(
     ]
     hidden = column[len(shown):]
     if hidden:
-        names = ", ".join(label for label, _, _ in hidden[:MAX_TOOLTIP_NAMES])
+        names = [label for label, _, _ in hidden[:MAX_TOOLTIP_NAMES]]
         if len(hidden) > MAX_TOOLTIP_NAMES:
-            names += ", …"
-        values = {"count": len(hidden), "names": names}
+            names.append("…")
+        values = {"count": len(hidden), "names": join_items(names)}
         if around is None:
             tip = gettext("%(count)d more overdue: %(names)s") % values
         else:
@@ -418,7 +419,7 @@ def _history_desc(shown: int, months: int, gaps: list[int], earlier: int, since:
     if earlier:
         parts.append(gettext("%(count)d earlier") % {"count": earlier})
     parts.append(gettext("last check-in %(ago)s") % {"ago": days_ago(since)})
-    return "; ".join(parts)
+    return join_clauses(parts)
 
 
 def check_in_timeline_svg(

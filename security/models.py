@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 USER_AGENT_MAX_LENGTH = 300
 
@@ -25,7 +26,7 @@ class SecurityEvent(models.Model):
         PASSWORD_RESET = "password_reset", _("Password reset by email")
         EMAIL_CHANGED = "email_changed", _("Email addresses changed")
         DATA_EXPORTED = "data_exported", _("Data exported")
-        ACCOUNT_DELETED = "account_deleted", _("Account deleted")
+        ACCOUNT_DELETED = "account_deleted", pgettext_lazy("security event", "Account deleted")
         CALENDAR_TOKEN_REGENERATED = "calendar_token_regenerated", _("Calendar link replaced")
         SESSIONS_REVOKED = "sessions_revoked", _("Other sessions signed out")
 
