@@ -27,7 +27,10 @@ YES_NO_UNSURE = [
 
 class DateInput(forms.DateInput):
     """The browser's date picker; the value is always ISO (2025-10-26) whatever the
-    language, and the browser shows it in the reader's own date format."""
+    language. How the browser draws it is the browser's choice: Chromium, Firefox and
+    Safari use the browser's (or the system's) language, not the page's `lang`, so a
+    Japanese page in an English Chrome still shows mm/dd/yyyy. The page's own dates
+    follow its language (config.dates)."""
 
     input_type = "date"
 
