@@ -496,6 +496,7 @@ def test_get_never_changes_data(world, route):
 # What each public page answers an anonymous GET with; anything else is a failure.
 PUBLIC_GET_STATUS = {name: 200 for name in PUBLIC} | {
     "reminder_unsubscribe_one_click": 302,  # a browser that opens it is sent to the page
+    "set_language": 302,  # a GET changes nothing and goes back (Django's set_language)
 }
 
 
