@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # environment too: the settings build development links in emails from it (SITE_URL).
 PORT ?= 8000
 
-.PHONY: run test lint typecheck check-python demo worker clean
+.PHONY: run test lint typecheck check-python demo worker clean messages check-messages
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || \
@@ -57,6 +57,15 @@ lint: $(VENV)/.installed-dev
 # mypy with django-stubs; what it checks is configured in pyproject.toml ([tool.mypy]).
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/python -m mypy
+
+# Translations (needs GNU gettext: apt-get install gettext). `messages` re-extracts every
+# marked string into locale/<lang>/LC_MESSAGES/django.po and compiles the .mo files;
+# `check-messages` is what CI runs (current, complete, .mo matching .po).
+messages: $(VENV)/.installed
+	$(BIN)/python .ci/catalogs.py update
+
+check-messages: $(VENV)/.installed
+	$(BIN)/python .ci/catalogs.py check
 
 worker: $(VENV)/.installed .env
 	$(BIN)/python manage.py db_worker

@@ -42,10 +42,12 @@ class ExchangeAdmin(ContentHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "website", "dormancy_after_days"]}),
         (
-            "Security features",
+            _("Security features"),
             {
-                "description": "What the exchange offers, with where and when it was checked. "
-                "Leave the source blank when unverified: the app then says so.",
+                "description": _(
+                    "What the exchange offers, with where and when it was checked. "
+                    "Leave the source blank when unverified: the app then says so."
+                ),
                 "fields": [
                     "offers_authenticator",
                     "offers_security_key",
@@ -64,7 +66,7 @@ class ExchangeAdmin(ContentHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_fact_count=Count("facts"))
 
-    @admin.display(description="facts", ordering="_fact_count")
+    @admin.display(description=_("facts"), ordering="_fact_count")
     def fact_count(self, obj) -> int:  # an Exchange from get_queryset, with _fact_count
         return obj._fact_count
 
@@ -86,7 +88,7 @@ class ExchangeFactAdmin(ContentHistoryAdmin):
         }),
     ]
 
-    @admin.display(description="summary")
+    @admin.display(description=_("summary"))
     def summary_preview(self, obj: ExchangeFact) -> str:
         if len(obj.summary) <= SUMMARY_PREVIEW_CHARS:
             return obj.summary
@@ -126,10 +128,10 @@ class ExchangeAccountAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["owner", "exchange", "other_exchange_name", "label", "login_hint",
                            "notes"]}),
-        ("Dates", {"fields": ["opened_on", "last_login_on", "check_in_every_days",
+        (_("Dates"), {"fields": ["opened_on", "last_login_on", "check_in_every_days",
                               "next_check_in_on", "holds_assets", "archived_at", "created_at",
                               "updated_at"]}),
-        ("Security", {"fields": [
+        (_("Security"), {"fields": [
             "two_factor_method", "anti_phishing_code_set", "withdrawal_whitelist_on",
             "whitelist_reviewed_on", "password_changed_on", "password_is_strong",
             "password_is_unique", "email_in_use", "phone_status", "api_keys_present",
@@ -138,11 +140,11 @@ class ExchangeAccountAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["next_check_in_on", "created_at", "updated_at"]
 
-    @admin.display(description="owner", ordering="owner__email")
+    @admin.display(description=_("owner"), ordering="owner__email")
     def owner_email(self, obj: ExchangeAccount) -> str:
         return obj.owner.email
 
-    @admin.display(description="exchange", ordering="exchange__name")
+    @admin.display(description=_("exchange"), ordering="exchange__name")
     def exchange_display(self, obj: ExchangeAccount) -> str:
         return obj.exchange_name
 

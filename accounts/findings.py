@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from .models import KycStatus, PhoneStatus, TwoFactorMethod
 from .status import Status, StatusReport, account_status
@@ -26,10 +28,10 @@ GRADE_FAIR_MIN = 50
 
 
 class Severity(models.IntegerChoices):
-    LOW = 1, "Low"
-    MEDIUM = 2, "Medium"
-    HIGH = 3, "High"
-    CRITICAL = 4, "Critical"
+    LOW = 1, pgettext_lazy("finding severity", "Low")
+    MEDIUM = 2, pgettext_lazy("finding severity", "Medium")
+    HIGH = 3, pgettext_lazy("finding severity", "High")
+    CRITICAL = 4, pgettext_lazy("finding severity", "Critical")
 
 
 SEVERITY_WEIGHTS: dict[Severity, int] = {
@@ -72,29 +74,29 @@ def _two_factor(account) -> list[Finding]:
     method = account.two_factor_method
     if method == TwoFactorMethod.NONE:
         return [Finding(
-            "no_2fa", Severity.CRITICAL, "No two-factor authentication",
-            "Anyone who gets your password can log in and withdraw; "
-            "turn on an authenticator app or a security key.",
+            "no_2fa", Severity.CRITICAL, _("No two-factor authentication"),
+            _("Anyone who gets your password can log in and withdraw; "
+              "turn on an authenticator app or a security key."),
             "harden-2fa",
         )]
     if method == TwoFactorMethod.SMS:
         return [Finding(
-            "sms_2fa", Severity.HIGH, "Two-factor codes by SMS",
-            "A SIM swap hands your codes to an attacker; "
-            "switch to an authenticator app or a security key.",
+            "sms_2fa", Severity.HIGH, _("Two-factor codes by SMS"),
+            _("A SIM swap hands your codes to an attacker; "
+              "switch to an authenticator app or a security key."),
             "harden-2fa",
         )]
     if method == TwoFactorMethod.EMAIL:
         return [Finding(
-            "email_2fa", Severity.MEDIUM, "Two-factor codes by email",
-            "Whoever gets into your mailbox gets your codes too; "
-            "an authenticator app or a security key is stronger.",
+            "email_2fa", Severity.MEDIUM, _("Two-factor codes by email"),
+            _("Whoever gets into your mailbox gets your codes too; "
+              "an authenticator app or a security key is stronger."),
             "harden-2fa",
         )]
     if method == TwoFactorMethod.UNKNOWN:
         return [Finding(
-            "2fa_unknown", Severity.MEDIUM, "Two-factor method not known",
-            "Check which 2FA is on: settings set up years ago may be missing or weak.",
+            "2fa_unknown", Severity.MEDIUM, _("Two-factor method not known"),
+            _("Check which 2FA is on: settings set up years ago may be missing or weak."),
             "harden-2fa",
         )]
     return []
@@ -104,34 +106,34 @@ def _password(account, today: datetime.date) -> list[Finding]:
     found = []
     if account.password_is_unique is False:
         found.append(Finding(
-            "password_reused", Severity.CRITICAL, "Password used elsewhere",
-            "Once another site leaks it, attackers try the same email and password "
-            "here (credential stuffing); give this exchange its own password.",
+            "password_reused", Severity.CRITICAL, _("Password used elsewhere"),
+            _("Once another site leaks it, attackers try the same email and password "
+              "here (credential stuffing); give this exchange its own password."),
             "harden-password",
         ))
     if account.password_is_strong is False:
         found.append(Finding(
-            "password_weak", Severity.HIGH, "Weak password",
-            "Use 12 or more characters mixing upper and lower case, digits and symbols.",
+            "password_weak", Severity.HIGH, _("Weak password"),
+            _("Use 12 or more characters mixing upper and lower case, digits and symbols."),
             "harden-password",
         ))
     if account.password_changed_on is None:
         found.append(Finding(
-            "password_age_unknown", Severity.LOW, "Password age not known",
-            "A password from years ago may already be in a breach; "
-            "note when you last changed it.",
+            "password_age_unknown", Severity.LOW, _("Password age not known"),
+            _("A password from years ago may already be in a breach; "
+              "note when you last changed it."),
             "harden-password",
         ))
     elif _older_than(account.password_changed_on, today, PASSWORD_MAX_AGE_DAYS):
         found.append(Finding(
-            "password_old", Severity.MEDIUM, "Password over a year old",
-            "Old passwords are more likely to have leaked; change it on your next login.",
+            "password_old", Severity.MEDIUM, _("Password over a year old"),
+            _("Old passwords are more likely to have leaked; change it on your next login."),
             "harden-password",
         ))
     if account.password_is_strong is None or account.password_is_unique is None:
         found.append(Finding(
-            "password_unknown", Severity.LOW, "Password strength or reuse not known",
-            "Check that it is 12+ characters with mixed types and used on no other site.",
+            "password_unknown", Severity.LOW, _("Password strength or reuse not known"),
+            _("Check that it is 12+ characters with mixed types and used on no other site."),
             "harden-password",
         ))
     return found
@@ -142,15 +144,15 @@ def _anti_phishing(account) -> list[Finding]:
         return []
     if account.anti_phishing_code_set is False:
         return [Finding(
-            "no_anti_phishing", Severity.MEDIUM, "No anti-phishing code",
-            "Without it, a fake email that looks like the exchange is hard to tell "
-            "from a real one; set a code so genuine emails carry it.",
+            "no_anti_phishing", Severity.MEDIUM, _("No anti-phishing code"),
+            _("Without it, a fake email that looks like the exchange is hard to tell "
+              "from a real one; set a code so genuine emails carry it."),
             "harden-anti-phishing",
         )]
     if account.anti_phishing_code_set is None:
         return [Finding(
-            "anti_phishing_unknown", Severity.LOW, "Anti-phishing code not known",
-            "Check whether an anti-phishing code is set, so you can spot fake emails.",
+            "anti_phishing_unknown", Severity.LOW, _("Anti-phishing code not known"),
+            _("Check whether an anti-phishing code is set, so you can spot fake emails."),
             "harden-anti-phishing",
         )]
     return []
@@ -161,23 +163,23 @@ def _whitelist(account, today: datetime.date) -> list[Finding]:
         return []
     if account.withdrawal_whitelist_on is False:
         return [Finding(
-            "whitelist_off", Severity.MEDIUM, "Withdrawal whitelist off",
-            "Anyone who gets in can withdraw to any address; "
-            "a whitelist limits withdrawals to addresses you approved.",
+            "whitelist_off", Severity.MEDIUM, _("Withdrawal whitelist off"),
+            _("Anyone who gets in can withdraw to any address; "
+              "a whitelist limits withdrawals to addresses you approved."),
             "harden-whitelist",
         )]
     if account.withdrawal_whitelist_on is None:
         return [Finding(
-            "whitelist_unknown", Severity.LOW, "Withdrawal whitelist not known",
-            "Check whether withdrawals are limited to addresses you approved.",
+            "whitelist_unknown", Severity.LOW, _("Withdrawal whitelist not known"),
+            _("Check whether withdrawals are limited to addresses you approved."),
             "harden-whitelist",
         )]
     if account.withdrawal_whitelist_on and _older_than(
         account.whitelist_reviewed_on, today, REVIEW_MAX_AGE_DAYS
     ):
         return [Finding(
-            "whitelist_unreviewed", Severity.LOW, "Whitelist addresses not reviewed recently",
-            "Make sure every address on the list is yours and remove any you are unsure of.",
+            "whitelist_unreviewed", Severity.LOW, _("Whitelist addresses not reviewed recently"),
+            _("Make sure every address on the list is yours and remove any you are unsure of."),
             "harden-whitelist-addresses",
         )]
     return []
@@ -192,8 +194,8 @@ def _api_keys(account, today: datetime.date, dormant: bool) -> list[Finding]:
         "api_keys_unreviewed",
         # Forgotten keys on an account nobody is watching can trade unnoticed.
         Severity.HIGH if dormant else Severity.MEDIUM,
-        "API keys not reviewed recently",
-        "Old keys keep working while you are away; delete any you no longer use.",
+        _("API keys not reviewed recently"),
+        _("Old keys keep working while you are away; delete any you no longer use."),
         "harden-api-keys",
     )]
 
@@ -204,8 +206,8 @@ def _devices(account, today: datetime.date, dormant: bool) -> list[Finding]:
     return [Finding(
         "devices_unreviewed",
         Severity.MEDIUM if dormant else Severity.LOW,
-        "Devices and logins not reviewed recently",
-        "Look through devices and login history for anything you don't recognise.",
+        _("Devices and logins not reviewed recently"),
+        _("Look through devices and login history for anything you don't recognise."),
         "harden-devices",
     )]
 
@@ -214,9 +216,9 @@ def _contact(account) -> list[Finding]:
     found = []
     if account.email_in_use is False:
         found.append(Finding(
-            "email_not_in_use", Severity.HIGH, "Linked email no longer in use",
-            "Security alerts and password resets go to an inbox you don't read; "
-            "update the email on the exchange.",
+            "email_not_in_use", Severity.HIGH, _("Linked email no longer in use"),
+            _("Security alerts and password resets go to an inbox you don't read; "
+              "update the email on the exchange."),
             "harden-contact",
         ))
     if account.phone_status == PhoneStatus.NOT_IN_USE:
@@ -225,9 +227,9 @@ def _contact(account) -> list[Finding]:
             "phone_not_in_use",
             # With SMS 2FA, whoever gets the old number next gets your codes.
             Severity.HIGH if sms else Severity.MEDIUM,
-            "Linked phone no longer in use",
-            "Codes and recovery messages go to a number you no longer have; "
-            "update the phone on the exchange.",
+            _("Linked phone no longer in use"),
+            _("Codes and recovery messages go to a number you no longer have; "
+              "update the phone on the exchange."),
             "harden-contact",
         ))
     return found
@@ -237,8 +239,8 @@ def _kyc(account) -> list[Finding]:
     if account.kyc_status != KycStatus.UPDATE_REQUESTED:
         return []
     return [Finding(
-        "kyc_update", Severity.MEDIUM, "Identity verification update requested",
-        "Some features, withdrawals included, may be restricted until you complete it.",
+        "kyc_update", Severity.MEDIUM, _("Identity verification update requested"),
+        _("Some features, withdrawals included, may be restricted until you complete it."),
         "reactivate-kyc",
     )]
 
@@ -247,8 +249,8 @@ def _assets(account, status: StatusReport) -> list[Finding]:
     if not (account.holds_assets and status.status == Status.LONG_DORMANT):
         return []
     return [Finding(
-        "assets_on_long_dormant", Severity.HIGH, "Assets on a long-dormant account",
-        "If you won't use this exchange, consider moving to a wallet you control.",
+        "assets_on_long_dormant", Severity.HIGH, _("Assets on a long-dormant account"),
+        _("If you won't use this exchange, consider moving to a wallet you control."),
         "self-custody",
     )]
 

@@ -1,22 +1,40 @@
 """Forms for exchange accounts and check-ins. Errors are shown beside their fields."""
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from config.dates import format_date
+from config.forms import NoLabelColon
 
 from .models import EARLIEST_PLAUSIBLE_DATE, MAX_ACCOUNTS_PER_USER, Exchange, ExchangeAccount
 from .secret_detection import mask_login_hint, reject_secrets_across_fields
 
+if TYPE_CHECKING:  # a dev dependency: str or a lazy translation, for the type checker
+    from django_stubs_ext import StrOrPromise
+
 OTHER_EXCHANGE = "other"
 # Free text, checked for secrets field by field (model validators) and all together.
 TEXT_FIELDS = ("other_exchange_name", "label", "login_hint", "notes")
-YES_NO_UNSURE = [("", "Not sure"), ("true", "Yes"), ("false", "No")]
+YES_NO_UNSURE = [
+    ("", pgettext_lazy("answer", "Not sure")),
+    ("true", pgettext_lazy("answer", "Yes")),
+    ("false", pgettext_lazy("answer", "No")),
+]
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker; the value is always ISO (2025-10-26) whatever the
+    language. How the browser draws it is the browser's choice: Chromium, Firefox and
+    Safari use the browser's (or the system's) language, not the page's `lang`, so a
+    Japanese page in an English Chrome still shows mm/dd/yyyy. The page's own dates
+    follow its language (config.dates)."""
+
     input_type = "date"
 
     def __init__(self, **kwargs):
@@ -28,17 +46,25 @@ def validate_login_date(day: datetime.date, opened_on: datetime.date | None) -> 
     today = timezone.localdate()
     if day > today:
         raise forms.ValidationError(
-            "That date is in the future. Record a login once it has happened.", code="future"
+            gettext("That date is in the future. Record a login once it has happened."),
+            code="future",
         )
     earliest = opened_on or EARLIEST_PLAUSIBLE_DATE
     if day < earliest:
-        what = "you opened this account" if opened_on else "exchange accounts existed"
+        if opened_on:
+            message = gettext(
+                "That is before you opened this account (%(date)s). Check the year."
+            )
+        else:
+            message = gettext(
+                "That is before exchange accounts existed (%(date)s). Check the year."
+            )
         raise forms.ValidationError(
-            f"That is before {what} ({earliest:%d %b %Y}). Check the year.", code="too_early"
+            message % {"date": format_date(earliest)}, code="too_early"
         )
 
 
-def _yes_no_field(label: str, help_text: str = "") -> forms.TypedChoiceField:
+def _yes_no_field(label: "StrOrPromise", help_text: "StrOrPromise" = "") -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label, choices=YES_NO_UNSURE, required=False, help_text=help_text,
         coerce=lambda value: {"true": True, "false": False}.get(value), empty_value=None,
@@ -48,21 +74,25 @@ def _yes_no_field(label: str, help_text: str = "") -> forms.TypedChoiceField:
 def exchange_choices() -> list[tuple[str, str]]:
     """The catalogue's exchanges plus "Other", read when a form renders (not at import)."""
     exchanges = Exchange.objects.values_list("slug", "name")
-    return [("", "Choose an exchange"), *exchanges, (OTHER_EXCHANGE, "Other…")]
+    return [("", gettext("Choose an exchange")), *exchanges, (OTHER_EXCHANGE, gettext("Other…"))]
 
 
-class ExchangeAccountForm(forms.ModelForm):
-    exchange_choice = forms.ChoiceField(label="Exchange", choices=exchange_choices)
+class ExchangeAccountForm(NoLabelColon, forms.ModelForm):
+    exchange_choice = forms.ChoiceField(label=_("Exchange"), choices=exchange_choices)
     anti_phishing_code_set = _yes_no_field(
-        "Anti-phishing code set", "A code the exchange shows in its genuine emails."
+        _("Anti-phishing code set"), _("A code the exchange shows in its genuine emails.")
     )
     withdrawal_whitelist_on = _yes_no_field(
-        "Withdrawal whitelist on", "Withdrawals only go to addresses you approved."
+        _("Withdrawal whitelist on"), _("Withdrawals only go to addresses you approved.")
     )
-    password_is_strong = _yes_no_field("Password is 12+ characters with mixed character types")
-    password_is_unique = _yes_no_field("Password is used only on this exchange")
-    email_in_use = _yes_no_field("Linked email is one you still read")
-    api_keys_present = _yes_no_field("Has API keys", "Keys created for bots, tax tools, etc.")
+    password_is_strong = _yes_no_field(
+        _("Password is 12+ characters with mixed character types")
+    )
+    password_is_unique = _yes_no_field(_("Password is used only on this exchange"))
+    email_in_use = _yes_no_field(_("Linked email is one you still read"))
+    api_keys_present = _yes_no_field(
+        _("Has API keys"), _("Keys created for bots, tax tools, etc.")
+    )
 
     class Meta:
         model = ExchangeAccount
@@ -83,11 +113,12 @@ class ExchangeAccountForm(forms.ModelForm):
             "devices_reviewed_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"last_login_on": "Last login"}
-        help_texts = {"last_login_on": "Roughly is fine. Later logins are recorded as check-ins."}
+        labels = {"last_login_on": _("Last login")}
+        help_texts = {
+            "last_login_on": _("Roughly is fine. Later logins are recorded as check-ins."),
+        }
 
     def __init__(self, *args, owner=None, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.owner = owner
         self.fields["other_exchange_name"].required = False
@@ -109,14 +140,14 @@ class ExchangeAccountForm(forms.ModelForm):
         choice = cleaned.get("exchange_choice")
         if choice == OTHER_EXCHANGE:
             if not cleaned.get("other_exchange_name", "").strip():
-                self.add_error("other_exchange_name", "Give the exchange's name.")
+                self.add_error("other_exchange_name", gettext("Give the exchange's name."))
             cleaned["exchange"] = None
         elif choice:
             cleaned["exchange"] = Exchange.objects.filter(slug=choice).first()
             cleaned["other_exchange_name"] = ""
         opened_on = cleaned.get("opened_on")
         if opened_on and opened_on > timezone.localdate():
-            self.add_error("opened_on", "That date is in the future.")
+            self.add_error("opened_on", gettext("That date is in the future."))
         if "last_login_on" in self.fields and cleaned.get("last_login_on"):
             try:
                 validate_login_date(cleaned["last_login_on"], opened_on)
@@ -144,11 +175,10 @@ class ExchangeAccountForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
-class CheckInForm(forms.Form):
-    on = forms.DateField(label="Date of login", widget=DateInput())
+class CheckInForm(NoLabelColon, forms.Form):
+    on = forms.DateField(label=_("Date of login"), widget=DateInput())
 
     def __init__(self, *args, account: ExchangeAccount, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.account = account
         self.fields["on"].widget.attrs["max"] = timezone.localdate().isoformat()

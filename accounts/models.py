@@ -10,7 +10,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from config.dates import format_date
 
 from .secret_detection import reject_secrets
 from .translatable import (
@@ -34,34 +38,38 @@ MAX_ACCOUNTS_PER_USER = 1000
 
 
 class Certainty(models.TextChoices):
-    OFFICIAL = "official", "Official source"
-    SECONDARY = "secondary", "Secondary source"
-    UNCERTAIN = "uncertain", "Uncertain"
+    OFFICIAL = "official", _("Official source")
+    SECONDARY = "secondary", _("Secondary source")
+    UNCERTAIN = "uncertain", _("Uncertain")
 
 
 class Exchange(LoadedContent):
     """A catalogue entry, loaded from content/exchanges.en.yaml and kept current in the
     admin (an admin edit survives the next load)."""
 
-    name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(max_length=80, unique=True)
-    website = models.URLField(blank=True)
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    website = models.URLField(_("website"), blank=True)
     # Days without a login after which the exchange may start treating the account
     # as dormant; blank when no source says.
-    dormancy_after_days = models.PositiveIntegerField(null=True, blank=True)
-    offers_authenticator = models.BooleanField("authenticator app", default=True)
-    offers_security_key = models.BooleanField("security key / passkey", default=False)
-    offers_sms = models.BooleanField("SMS codes", default=False)
-    offers_anti_phishing_code = models.BooleanField("anti-phishing code", default=False)
-    offers_withdrawal_whitelist = models.BooleanField("withdrawal whitelist", default=False)
-    offers_device_management = models.BooleanField("device management", default=False)
-    offers_api_keys = models.BooleanField("API keys", default=False)
-    features_source = models.CharField(max_length=200, blank=True)
-    features_checked_on = models.DateField(null=True, blank=True)
+    dormancy_after_days = models.PositiveIntegerField(
+        _("dormant after (days)"), null=True, blank=True
+    )
+    offers_authenticator = models.BooleanField(_("authenticator app"), default=True)
+    offers_security_key = models.BooleanField(_("security key / passkey"), default=False)
+    offers_sms = models.BooleanField(_("SMS codes"), default=False)
+    offers_anti_phishing_code = models.BooleanField(_("anti-phishing code"), default=False)
+    offers_withdrawal_whitelist = models.BooleanField(_("withdrawal whitelist"), default=False)
+    offers_device_management = models.BooleanField(_("device management"), default=False)
+    offers_api_keys = models.BooleanField(_("API keys"), default=False)
+    features_source = models.CharField(_("features source"), max_length=200, blank=True)
+    features_checked_on = models.DateField(_("features checked on"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["loaded_values"])
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("exchange")
+        verbose_name_plural = _("exchanges")
 
     def __str__(self) -> str:
         return self.name
@@ -82,29 +90,36 @@ class ExchangeFact(SourceText):
     translated_fields = ("summary", "source_name")
 
     class Kind(models.TextChoices):
-        DORMANCY = "dormancy", "Dormancy and inactivity"
-        ESCHEATMENT = "escheatment", "Unclaimed property"
-        FEE = "fee", "Inactivity fee"
-        HOLD = "hold", "Hold or wait"
-        ASSETS = "assets", "Asset safety"
+        DORMANCY = "dormancy", _("Dormancy and inactivity")
+        ESCHEATMENT = "escheatment", _("Unclaimed property")
+        FEE = "fee", _("Inactivity fee")
+        HOLD = "hold", _("Hold or wait")
+        ASSETS = "assets", _("Asset safety")
 
-    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="facts")
+    exchange = models.ForeignKey(
+        Exchange, on_delete=models.CASCADE, related_name="facts", verbose_name=_("exchange")
+    )
     # The fact's name in content/exchanges.*.yaml, unique within its exchange.
     key = models.SlugField(
-        max_length=60, help_text="Names the fact in the content files; unique per exchange."
+        _("key"), max_length=60,
+        help_text=_("Names the fact in the content files; unique per exchange."),
     )
-    kind = models.CharField(max_length=20, choices=Kind)
-    summary = models.TextField()
-    source_name = models.CharField(max_length=200, blank=True)
-    source_url = models.URLField(blank=True)
-    certainty = models.CharField(max_length=20, choices=Certainty, default=Certainty.OFFICIAL)
-    checked_on = models.DateField()
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    summary = models.TextField(_("summary"))
+    source_name = models.CharField(_("source name"), max_length=200, blank=True)
+    source_url = models.URLField(_("source URL"), blank=True)
+    certainty = models.CharField(
+        _("certainty"), max_length=20, choices=Certainty, default=Certainty.OFFICIAL
+    )
+    checked_on = models.DateField(_("checked on"))
     history = HistoricalRecords(excluded_fields=["loaded_values", "english_hash"])
 
     objects = ExchangeFactQuerySet.as_manager()
 
     class Meta:
         ordering = ["exchange", "kind", "id"]
+        verbose_name = _("exchange fact")
+        verbose_name_plural = _("exchange facts")
         constraints = [
             models.UniqueConstraint(fields=["exchange", "key"], name="one_fact_per_exchange_key"),
         ]
@@ -137,12 +152,12 @@ class ExchangeFactTranslation(Translation):
 
 class TwoFactorMethod(models.TextChoices):
     # Ordered weakest to strongest; findings rely on the names, not the order.
-    UNKNOWN = "unknown", "Not sure"
-    NONE = "none", "None"
-    SMS = "sms", "SMS code"
-    EMAIL = "email", "Email code"
-    AUTHENTICATOR = "authenticator", "Authenticator app"
-    SECURITY_KEY = "security_key", "Security key or passkey"
+    UNKNOWN = "unknown", pgettext_lazy("answer", "Not sure")
+    NONE = "none", pgettext_lazy("two-factor method", "None")
+    SMS = "sms", _("SMS code")
+    EMAIL = "email", _("Email code")
+    AUTHENTICATOR = "authenticator", _("Authenticator app")
+    SECURITY_KEY = "security_key", _("Security key or passkey")
 
 
 # Second factors bound to something the user holds (an app or a key): strong, and
@@ -151,16 +166,16 @@ AUTHENTICATOR_METHODS = frozenset({TwoFactorMethod.AUTHENTICATOR, TwoFactorMetho
 
 
 class PhoneStatus(models.TextChoices):
-    UNKNOWN = "unknown", "Not sure"
-    IN_USE = "in_use", "Still mine and in use"
-    NOT_IN_USE = "not_in_use", "No longer in use"
-    NONE = "none", "No phone linked"
+    UNKNOWN = "unknown", pgettext_lazy("answer", "Not sure")
+    IN_USE = "in_use", _("Still mine and in use")
+    NOT_IN_USE = "not_in_use", _("No longer in use")
+    NONE = "none", _("No phone linked")
 
 
 class KycStatus(models.TextChoices):
-    UNKNOWN = "unknown", "Not sure"
-    VERIFIED = "verified", "Verified"
-    UPDATE_REQUESTED = "update_requested", "Update requested"
+    UNKNOWN = "unknown", pgettext_lazy("answer", "Not sure")
+    VERIFIED = "verified", pgettext_lazy("identity verification", "Verified")
+    UPDATE_REQUESTED = "update_requested", _("Update requested")
 
 
 class ExchangeAccountQuerySet(models.QuerySet):
@@ -181,78 +196,95 @@ class ExchangeAccountQuerySet(models.QuerySet):
 
 class ExchangeAccount(models.Model):
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exchange_accounts"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exchange_accounts",
+        verbose_name=_("owner"),
     )
     exchange = models.ForeignKey(
-        Exchange, on_delete=models.PROTECT, null=True, blank=True, related_name="accounts"
+        Exchange, on_delete=models.PROTECT, null=True, blank=True, related_name="accounts",
+        verbose_name=_("exchange"),
     )
     other_exchange_name = models.CharField(
-        "exchange name", max_length=80, blank=True, validators=[reject_secrets],
-        help_text="Only for an exchange that is not in our list.",
+        _("exchange name"), max_length=80, blank=True, validators=[reject_secrets],
+        help_text=_("Only for an exchange that is not in our list."),
     )
     label = models.CharField(
-        max_length=80, blank=True, validators=[reject_secrets],
-        help_text="Your own name for it, e.g. “Main” or “Old DCA account”.",
+        _("label"), max_length=80, blank=True, validators=[reject_secrets],
+        help_text=_("Your own name for it, e.g. “Main” or “Old DCA account”."),
     )
     login_hint = models.CharField(
-        max_length=80, blank=True, validators=[reject_secrets],
-        help_text="Which email or phone it uses, masked (j***@mail.com). "
-        "Full addresses are masked for you.",
+        _("login hint"), max_length=80, blank=True, validators=[reject_secrets],
+        help_text=_(
+            "Which email or phone it uses, masked (j***@mail.com). "
+            "Full addresses are masked for you."
+        ),
     )
     notes = models.TextField(
-        blank=True, max_length=2000, validators=[reject_secrets],
-        help_text="Anything that helps you later. Never passwords, codes or recovery phrases.",
+        _("notes"), blank=True, max_length=2000, validators=[reject_secrets],
+        help_text=_(
+            "Anything that helps you later. Never passwords, codes or recovery phrases."
+        ),
     )
     opened_on = models.DateField(
-        null=True, blank=True, help_text="Roughly when you opened it, if you know."
+        _("opened on"), null=True, blank=True,
+        help_text=_("Roughly when you opened it, if you know."),
     )
-    last_login_on = models.DateField("last login")
+    last_login_on = models.DateField(_("last login"))
     check_in_every_days = models.PositiveSmallIntegerField(
-        "check in every (days)",
+        _("check in every (days)"),
         default=DEFAULT_CHECK_IN_DAYS,
         validators=[MinValueValidator(MIN_CHECK_IN_DAYS), MaxValueValidator(MAX_CHECK_IN_DAYS)],
     )
     # Stored, indexed copy of last_login_on + check_in_every_days, so the reminder
     # sweep and the dashboard sort scan one index instead of computing per row.
-    next_check_in_on = models.DateField(editable=False, db_index=True)
-    holds_assets = models.BooleanField("still holds assets", default=True)
+    next_check_in_on = models.DateField(_("next check-in"), editable=False, db_index=True)
+    holds_assets = models.BooleanField(_("still holds assets"), default=True)
 
     two_factor_method = models.CharField(
-        "two-factor method", max_length=20, choices=TwoFactorMethod,
+        _("two-factor method"), max_length=20, choices=TwoFactorMethod,
         default=TwoFactorMethod.UNKNOWN,
     )
-    anti_phishing_code_set = models.BooleanField("anti-phishing code set", null=True, blank=True)
-    withdrawal_whitelist_on = models.BooleanField("withdrawal whitelist on", null=True, blank=True)
-    whitelist_reviewed_on = models.DateField("whitelist last reviewed", null=True, blank=True)
-    password_changed_on = models.DateField("password last changed", null=True, blank=True)
+    anti_phishing_code_set = models.BooleanField(
+        _("anti-phishing code set"), null=True, blank=True
+    )
+    withdrawal_whitelist_on = models.BooleanField(
+        _("withdrawal whitelist on"), null=True, blank=True
+    )
+    whitelist_reviewed_on = models.DateField(
+        _("whitelist last reviewed"), null=True, blank=True
+    )
+    password_changed_on = models.DateField(_("password last changed"), null=True, blank=True)
     password_is_strong = models.BooleanField(
-        "password is 12+ characters with mixed character types", null=True, blank=True
+        _("password is 12+ characters with mixed character types"), null=True, blank=True
     )
     password_is_unique = models.BooleanField(
-        "password is used only on this exchange", null=True, blank=True
+        _("password is used only on this exchange"), null=True, blank=True
     )
-    email_in_use = models.BooleanField("linked email still in use", null=True, blank=True)
+    email_in_use = models.BooleanField(_("linked email still in use"), null=True, blank=True)
     phone_status = models.CharField(
-        "linked phone", max_length=20, choices=PhoneStatus, default=PhoneStatus.UNKNOWN
+        _("linked phone"), max_length=20, choices=PhoneStatus, default=PhoneStatus.UNKNOWN
     )
-    api_keys_present = models.BooleanField("has API keys", null=True, blank=True)
-    api_keys_reviewed_on = models.DateField("API keys last reviewed", null=True, blank=True)
+    api_keys_present = models.BooleanField(_("has API keys"), null=True, blank=True)
+    api_keys_reviewed_on = models.DateField(
+        _("API keys last reviewed"), null=True, blank=True
+    )
     devices_reviewed_on = models.DateField(
-        "devices and login history last reviewed", null=True, blank=True
+        _("devices and login history last reviewed"), null=True, blank=True
     )
     kyc_status = models.CharField(
-        "identity verification (KYC)", max_length=20, choices=KycStatus,
+        _("identity verification (KYC)"), max_length=20, choices=KycStatus,
         default=KycStatus.UNKNOWN,
     )
 
-    archived_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ExchangeAccountQuerySet.as_manager()
 
     class Meta:
         ordering = ["next_check_in_on", "id"]
+        verbose_name = _("exchange account")
+        verbose_name_plural = _("exchange accounts")
         indexes = [
             # Dashboard: one owner's live accounts in due order.
             models.Index(
@@ -306,22 +338,29 @@ class CheckIn(models.Model):
     """One day the owner logged in to the account. The latest is its last login."""
 
     class Source(models.TextChoices):
-        MANUAL = "manual", "Recorded by you"
-        ADDED = "added", "When the account was added"
-        WALKTHROUGH = "walkthrough", "From a walkthrough"
-        IMPORT = "import", "Imported"
+        MANUAL = "manual", _("Recorded by you")
+        ADDED = "added", _("When the account was added")
+        WALKTHROUGH = "walkthrough", _("From a walkthrough")
+        IMPORT = "import", _("Imported")
 
-    account = models.ForeignKey(ExchangeAccount, on_delete=models.CASCADE, related_name="check_ins")
-    on = models.DateField()
-    source = models.CharField(max_length=20, choices=Source, default=Source.MANUAL)
-    created_at = models.DateTimeField(auto_now_add=True)
+    account = models.ForeignKey(
+        ExchangeAccount, on_delete=models.CASCADE, related_name="check_ins",
+        verbose_name=_("exchange account"),
+    )
+    on = models.DateField(_("date"))
+    source = models.CharField(_("source"), max_length=20, choices=Source, default=Source.MANUAL)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-on", "-id"]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
         constraints = [
             models.UniqueConstraint(fields=["account", "on"], name="one_check_in_per_day"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.account} on {self.on}"
+        return gettext("%(account)s on %(date)s") % {
+            "account": self.account, "date": format_date(self.on),
+        }
 

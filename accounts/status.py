@@ -8,6 +8,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+
+from config.dates import day_count, days_ago, format_date, in_days
 
 # How many days before a check-in is due the account counts as "due soon".
 DUE_SOON_WINDOW_DAYS = 14
@@ -17,15 +20,13 @@ DEFAULT_DORMANCY_DAYS = 180
 # After a year away, expect re-verification and new KYC requests on return.
 LONG_DORMANT_DAYS = 365
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 
 class Status(models.TextChoices):
-    ACTIVE = "active", "Active"
-    DUE_SOON = "due_soon", "Due soon"
-    OVERDUE = "overdue", "Overdue"
-    DORMANT = "dormant", "Dormant"
-    LONG_DORMANT = "long_dormant", "Long dormant"
+    ACTIVE = "active", pgettext_lazy("account status", "Active")
+    DUE_SOON = "due_soon", pgettext_lazy("account status", "Due soon")
+    OVERDUE = "overdue", pgettext_lazy("account status", "Overdue")
+    DORMANT = "dormant", pgettext_lazy("account status", "Dormant")
+    LONG_DORMANT = "long_dormant", pgettext_lazy("account status", "Long dormant")
 
 
 URGENCY: dict[Status, int] = {
@@ -49,7 +50,9 @@ class StatusReport:
     # The threshold actually used: the exchange's own, or DEFAULT_DORMANCY_DAYS.
     dormancy_after_days: int
     threshold_known: bool
-    explanation: str
+    check_in_every_days: int
+    # The exchange's name as the account shows it; "" when it has none.
+    exchange_name: str = ""
 
     @property
     def urgency(self) -> int:
@@ -64,27 +67,61 @@ class StatusReport:
         """Dormant or long dormant: nobody has been watching the account."""
         return self.status in DORMANT_STATUSES
 
-
-def explain_days(n: int) -> str:
-    """'1 day', '5 days'."""
-    return f"{n} day" if abs(n) == 1 else f"{n} days"
-
-
-def _ago(n: int) -> str:
-    return "today" if n == 0 else f"{explain_days(n)} ago"
-
-
-def format_date(day: datetime.date) -> str:
-    """'30 Nov 2026', independent of the process locale."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def _exchange_label(account) -> str:
-    return account.exchange_name or "this exchange"
+    @property
+    def explanation(self) -> str:
+        """One or two sentences saying why, in the active language (computed on each
+        read, so a digest rendered in the recipient's language explains in it too)."""
+        return explain(self)
 
 
 def _threshold_sentence(name: str, threshold: int) -> str:
-    return f"{name} may start its dormancy process after {explain_days(threshold)} without a login"
+    # Translators: a clause used inside longer sentences, e.g. "Binance may start its
+    # dormancy process after 90 days without a login".
+    rule = gettext("%(exchange)s may start its dormancy process after %(days)s without a login")
+    return rule % {"exchange": name, "days": day_count(threshold)}
+
+
+def explain(report: StatusReport) -> str:
+    """Why `report` has its status, in a sentence or two."""
+    name = report.exchange_name or gettext("this exchange")
+    ago = days_ago(report.days_since_login)
+    threshold = report.dormancy_after_days
+    status = report.status
+    if status == Status.LONG_DORMANT:
+        if report.threshold_known:
+            return gettext(
+                "Last login %(ago)s. %(rule)s. Expect extra verification and possibly new "
+                "KYC requests when you log in."
+            ) % {"ago": ago, "rule": _threshold_sentence(name, threshold)}
+        return gettext(
+            "Last login %(ago)s. Expect extra verification and possibly new KYC requests "
+            "when you log in."
+        ) % {"ago": ago}
+    if status == Status.DORMANT:
+        if report.threshold_known:
+            return gettext("%(rule)s; last login %(ago)s.") % {
+                "rule": _threshold_sentence(name, threshold), "ago": ago,
+            }
+        return gettext(
+            "No dormancy rule is known for %(exchange)s, so we treat %(days)s without a "
+            "login as dormant; last login %(ago)s."
+        ) % {"exchange": name, "days": day_count(threshold), "ago": ago}
+    if status == Status.OVERDUE:
+        return gettext(
+            "Check-in was due %(due_ago)s (every %(interval)s); last login %(ago)s."
+        ) % {
+            "due_ago": days_ago(-report.days_until_due),
+            "interval": day_count(report.check_in_every_days),
+            "ago": ago,
+        }
+    if status == Status.DUE_SOON:
+        return gettext("Next check-in due %(when)s (on %(date)s).") % {
+            "when": in_days(report.days_until_due),
+            "date": format_date(report.next_check_in_on),
+        }
+    return gettext("Last login %(ago)s; next check-in %(when)s.") % {
+        "ago": ago, "when": in_days(report.days_until_due),
+    }
 
 
 def account_status(
@@ -99,38 +136,17 @@ def account_status(
     known = account.dormancy_after_days
     threshold_known = known is not None
     threshold = known if threshold_known else DEFAULT_DORMANCY_DAYS
-    name = _exchange_label(account)
-    ago = _ago(days_since)
 
     if days_since >= LONG_DORMANT_DAYS:
         status = Status.LONG_DORMANT
-        parts = [f"Last login {ago}."]
-        if threshold_known:
-            parts.append(_threshold_sentence(name, threshold) + ".")
-        parts.append("Expect extra verification and possibly new KYC requests when you log in.")
-        explanation = " ".join(parts)
     elif days_since >= threshold:
         status = Status.DORMANT
-        if threshold_known:
-            explanation = f"{_threshold_sentence(name, threshold)}; last login {ago}."
-        else:
-            explanation = (
-                f"No dormancy rule is known for {name}, so we treat "
-                f"{explain_days(threshold)} without a login as dormant; last login {ago}."
-            )
     elif days_until_due < 0:
         status = Status.OVERDUE
-        explanation = (
-            f"Check-in was due {_ago(-days_until_due)} "
-            f"(every {explain_days(account.check_in_every_days)}); last login {ago}."
-        )
     elif days_until_due <= warn_days:
         status = Status.DUE_SOON
-        when = "today" if days_until_due == 0 else f"in {explain_days(days_until_due)}"
-        explanation = f"Next check-in due {when} (on {format_date(due_on)})."
     else:
         status = Status.ACTIVE
-        explanation = f"Last login {ago}; next check-in in {explain_days(days_until_due)}."
 
     return StatusReport(
         status=status,
@@ -139,5 +155,6 @@ def account_status(
         days_until_due=days_until_due,
         dormancy_after_days=threshold,
         threshold_known=threshold_known,
-        explanation=explanation,
+        check_in_every_days=account.check_in_every_days,
+        exchange_name=account.exchange_name,
     )

@@ -8,11 +8,14 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
+
+from config.dates import format_date
 
 from . import services
 from .access import owned_account_or_404, owned_accounts, owned_check_in_or_404
-from .charts import check_in_timeline_svg, upcoming_check_ins_svg
+from .charts import NARROW, check_in_timeline_svg, upcoming_check_ins_svg
 from .forms import CheckInForm, ExchangeAccountForm
 from .overview import build_dashboard, overview_of
 from .recovery import recovery_groups
@@ -43,9 +46,12 @@ def dashboard(request):
     board = build_dashboard(owned_accounts(request.user).active(), today)
     status = request.GET.get("status", "")
     exchange = request.GET.get("exchange", "")
-    chart = upcoming_check_ins_svg(
-        [(str(i.account), i.status.next_check_in_on, i.status.status.value) for i in board.items],
-        today, months=CHART_MONTHS,
+    entries = [
+        (str(i.account), i.status.next_check_in_on, i.status.status.value) for i in board.items
+    ]
+    chart = upcoming_check_ins_svg(entries, today, months=CHART_MONTHS)
+    chart_narrow = upcoming_check_ins_svg(
+        entries, today, months=CHART_MONTHS, chart_id="upcoming-check-ins-narrow", layout=NARROW,
     )
     return render(request, "accounts/dashboard.html", {
         "board": board,
@@ -55,6 +61,7 @@ def dashboard(request):
         "selected_status": status,
         "selected_exchange": exchange,
         "chart": chart,
+        "chart_narrow": chart_narrow,
         "today": today,
     })
 
@@ -70,7 +77,7 @@ def account_create(request):
     form = ExchangeAccountForm(request.POST or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
         account = services.create_account(form.save(commit=False))
-        messages.success(request, f"Added {account}.")
+        messages.success(request, gettext("Added %(account)s.") % {"account": account})
         return redirect(account)
     return render(request, "accounts/account_form.html", {"form": form})
 
@@ -78,14 +85,18 @@ def account_create(request):
 def _detail_context(account, check_in_form: CheckInForm) -> dict:
     today = timezone.localdate()
     check_ins = list(account.check_ins.all())
+    dates = [c.on for c in check_ins]
+    interval = account.check_in_every_days
     return {
         "account": account,
         "overview": overview_of(account, today),
         "check_ins": check_ins,
         "check_in_form": check_in_form,
         "facts": account.exchange.facts.shown_in(reader_language()) if account.exchange else [],
-        "timeline": check_in_timeline_svg(
-            [c.on for c in check_ins], today, interval_days=account.check_in_every_days
+        "timeline": check_in_timeline_svg(dates, today, interval_days=interval),
+        "timeline_narrow": check_in_timeline_svg(
+            dates, today, interval_days=interval, chart_id="check-in-history-narrow",
+            layout=NARROW,
         ),
         "today": today,
     }
@@ -104,7 +115,7 @@ def account_edit(request, pk: int):
     form = ExchangeAccountForm(request.POST or None, instance=account)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Saved.")
+        messages.success(request, gettext("Saved."))
         return redirect(account)
     return render(request, "accounts/account_form.html", {"form": form, "account": account})
 
@@ -114,7 +125,8 @@ def account_edit(request, pk: int):
 def account_archive(request, pk: int):
     account = owned_account_or_404(request.user, pk)
     services.archive_account(account)
-    messages.success(request, f"Archived {account}. It no longer counts toward reminders.")
+    text = gettext("Archived %(account)s. It no longer counts toward reminders.")
+    messages.success(request, text % {"account": account})
     return redirect("dashboard")
 
 
@@ -123,7 +135,7 @@ def account_archive(request, pk: int):
 def account_restore(request, pk: int):
     account = owned_account_or_404(request.user, pk)
     services.restore_account(account)
-    messages.success(request, f"Restored {account}.")
+    messages.success(request, gettext("Restored %(account)s.") % {"account": account})
     return redirect(account)
 
 
@@ -134,7 +146,9 @@ def account_delete(request, pk: int):
     if request.method == "POST":
         name = str(account)
         account.delete()
-        messages.success(request, f"Deleted {name} and its check-in history.")
+        messages.success(
+            request, gettext("Deleted %(account)s and its check-in history.") % {"account": name}
+        )
         return redirect("dashboard")
     return render(request, "accounts/account_confirm_delete.html", {"account": account})
 
@@ -152,9 +166,12 @@ def check_in_today(request, pk: int):
             "item": overview_of(account, today), "today": today, "just_checked_in": True,
         })
     if created:
-        messages.success(request, f"Recorded today's login to {account}.")
+        messages.success(
+            request, gettext("Recorded today's login to %(account)s.") % {"account": account}
+        )
     else:
-        messages.info(request, f"Today's login to {account} was already recorded.")
+        text = gettext("Today's login to %(account)s was already recorded.")
+        messages.info(request, text % {"account": account})
     return HttpResponseRedirect(_safe_next(request, account.get_absolute_url()))
 
 
@@ -165,7 +182,8 @@ def check_in_add(request, pk: int):
     form = CheckInForm(request.POST, account=account)
     if form.is_valid():
         services.record_check_in(account, form.cleaned_data["on"])
-        messages.success(request, f"Recorded a login on {form.cleaned_data['on']:%d %b %Y}.")
+        text = gettext("Recorded a login on %(date)s.")
+        messages.success(request, text % {"date": format_date(form.cleaned_data["on"])})
         return redirect(account)
     context = _detail_context(account, form)
     return render(request, "accounts/account_detail.html", context, status=400)
@@ -176,9 +194,11 @@ def check_in_add(request, pk: int):
 def check_in_delete(request, pk: int, check_in_pk: int):
     check_in = owned_check_in_or_404(request.user, pk, check_in_pk)
     if services.delete_check_in(check_in):
-        messages.success(request, f"Removed the check-in of {check_in.on:%d %b %Y}.")
+        text = gettext("Removed the check-in of %(date)s.")
+        messages.success(request, text % {"date": format_date(check_in.on)})
     else:
-        messages.error(request, "The only check-in can't be removed: it is the last login.")
+        text = gettext("The only check-in can't be removed: it is the last login.")
+        messages.error(request, text)
     return redirect(check_in.account)
 
 

@@ -10,13 +10,14 @@ from typing import cast
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.translation import gettext_lazy as _
 
 from config.admin_mfa import require_mfa
 
 
 class DormantGuardAdminSite(admin.AdminSite):
-    site_header = "Dormant Guard administration"
-    site_title = "Dormant Guard admin"
+    site_header = _("Dormant Guard administration")
+    site_title = _("Dormant Guard admin")
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         # The admin signs in through allauth, so staff get the same rate limits and MFA.

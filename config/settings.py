@@ -96,10 +96,12 @@ MIDDLEWARE = [
     # Before anything reads a request body (sessions don't; CSRF does).
     "config.bad_requests.RejectMalformedRequestsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "security.middleware.SessionSecurityMiddleware",
+    "users.middleware.UserLanguageMiddleware",
     "config.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -120,6 +122,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -261,6 +264,13 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# Our own date formats per language ("26 Oct 2025", "2025年10月26日"), over Django's.
+FORMAT_MODULE_PATH = ["config.formats"]
+# The language picker's choice outlives the browser session; a signed-in user's choice
+# is also stored on the user (users.middleware) and wins on every device.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 
 # --- Security headers -----------------------------------------------------------------
 
@@ -319,6 +329,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     # The __Host- prefix pins the cookies to this exact host, over HTTPS, path /.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"

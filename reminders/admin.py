@@ -6,6 +6,7 @@ must not reveal what genuine emails look like. The feed token hash is useless to
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import ReminderLog, ReminderPreference
 
@@ -51,6 +52,6 @@ class ReminderPreferenceAdmin(admin.ModelAdmin):
     readonly_fields = ["next_digest_at", "unsubscribed_at", "feed_created_at", "created_at",
                        "updated_at"]
 
-    @admin.display(boolean=True, description="calendar feed")
+    @admin.display(boolean=True, description=_("calendar feed"))
     def has_feed(self, obj: ReminderPreference) -> bool:
         return obj.has_feed

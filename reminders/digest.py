@@ -4,45 +4,56 @@ Built in Python from rows already loaded (no queries here), so a digest costs th
 whatever the number of accounts. The email links only to this app (the walkthrough for
 each account, settings, unsubscribe), never to an exchange, and never asks for a
 credential: a phishing copy can't borrow a "log in here" button from us.
+
+Each email is written in its recipient's language: `digest_message` renders inside
+`translation.override(digest.language)`, one message at a time, and every sentence an
+item shows (status, explanation, what to do) is produced at render time, not when the
+item was built, so a batch of users in four languages comes out right.
 """
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils import translation
+from django.utils.translation import get_language, gettext_lazy
 
 from accounts.models import ExchangeAccount
-from accounts.status import Status, account_status, format_date
+from accounts.status import Status, StatusReport, account_status
+from config.dates import format_date
 
 from .mime import OutgoingEmail
 from .tokens import unsubscribe_token
+
+if TYPE_CHECKING:  # a dev dependency: str or a lazy translation, for the type checker
+    from django_stubs_ext import StrOrPromise
 
 SUBJECT_TEMPLATE = "emails/digest_subject.txt"
 TEXT_TEMPLATE = "emails/digest.txt"
 HTML_TEMPLATE = "emails/digest.html"
 DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 SUBJECT_MAX_LENGTH = 150
-NEVER_ASK = "We will never ask for your password, 2FA codes or recovery phrase."
+NEVER_ASK = gettext_lazy("We will never ask for your password, 2FA codes or recovery phrase.")
 
-WHAT_TO_DO: dict[Status, str] = {
-    Status.DUE_SOON: (
-        "Log in before {due}, then record the check-in in Dormant Guard."
+WHAT_TO_DO: "dict[Status, StrOrPromise]" = {
+    Status.DUE_SOON: gettext_lazy(
+        "Log in before %(due)s, then record the check-in in Dormant Guard."
     ),
-    Status.OVERDUE: (
+    Status.OVERDUE: gettext_lazy(
         "Log in soon and record the check-in. While you are there, look over the "
         "devices and API keys on the account."
     ),
-    Status.DORMANT: (
+    Status.DORMANT: gettext_lazy(
         "Log in as soon as you can: the exchange may restrict dormant accounts. The "
         "walkthrough lists what to check once you are back in."
     ),
-    Status.LONG_DORMANT: (
+    Status.LONG_DORMANT: gettext_lazy(
         "Set aside some time: expect extra verification and possibly new identity (KYC) "
         "requests. The walkthrough takes you through it step by step."
     ),
@@ -85,24 +96,44 @@ def link(name: str, arg: int | str) -> str:
 class DigestItem:
     account_id: int
     name: str
-    status: Status
-    explanation: str
-    next_check_in_on: datetime.date
-    urgency: int
-    days_until_due: int
+    report: StatusReport
+
+    @property
+    def status(self) -> Status:
+        return self.report.status
+
+    @property
+    def next_check_in_on(self) -> datetime.date:
+        return self.report.next_check_in_on
+
+    @property
+    def urgency(self) -> int:
+        return self.report.urgency
+
+    @property
+    def days_until_due(self) -> int:
+        return self.report.days_until_due
 
     # Worked out only when an email is rendered: the sweep's claim needs none of it.
-    @cached_property
-    def what_to_do(self) -> str:
-        return WHAT_TO_DO[self.status].format(due=format_date(self.next_check_in_on))
-
     @cached_property
     def walkthrough_url(self) -> str:
         return link("walkthrough", self.account_id)
 
     @property
     def status_label(self) -> str:
-        return self.status.label
+        return str(self.status.label)
+
+    @property
+    def explanation(self) -> str:
+        return self.report.explanation
+
+    @property
+    def what_to_do(self) -> str:
+        """In the active language (a property, so it follows the email's language)."""
+        text = str(WHAT_TO_DO[self.status])
+        if self.status == Status.DUE_SOON:
+            text %= {"due": format_date(self.next_check_in_on)}
+        return text
 
     @property
     def colour(self) -> str:
@@ -123,11 +154,7 @@ def _item(account: ExchangeAccount, today: datetime.date, warn_days: int) -> Dig
     return DigestItem(
         account_id=account.pk,
         name=str(account),
-        status=report.status,
-        explanation=report.explanation,
-        next_check_in_on=report.next_check_in_on,
-        urgency=report.urgency,
-        days_until_due=report.days_until_due,
+        report=report,
     )
 
 
@@ -150,6 +177,8 @@ class Digest:
     today: datetime.date
     safety_phrase: str = ""
     is_test: bool = False
+    # The recipient's language (User.email_language); "" means the site's default.
+    language: str = ""
 
     @cached_property
     def _unsubscribe_token(self) -> str:
@@ -177,6 +206,12 @@ class RenderedEmail:
 
 
 def render_digest(digest: Digest) -> RenderedEmail:
+    """Subject, text and HTML, in the recipient's language."""
+    with translation.override(digest.language or settings.LANGUAGE_CODE):
+        return _render(digest)
+
+
+def _render(digest: Digest) -> RenderedEmail:
     context = {
         "digest": digest,
         "items": digest.items,

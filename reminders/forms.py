@@ -2,6 +2,10 @@
 on odd input (unknown zones, hours out of range and secrets are validation errors)."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from config.forms import NoLabelColon
 
 from .models import MAX_WARN_DAYS, MIN_WARN_DAYS, ReminderPreference
 from .schedule import known_zone_names
@@ -28,17 +32,21 @@ def zone_choices() -> list:
     common = [zone for zone in COMMON_ZONES if zone in known]
     others = sorted(known - set(common) - {"localtime"})
     return [
-        ("Common time zones", [(zone, zone.replace("_", " ")) for zone in common]),
-        ("All time zones", [(zone, zone.replace("_", " ")) for zone in others]),
+        (gettext("Common time zones"), [(zone, zone.replace("_", " ")) for zone in common]),
+        (gettext("All time zones"), [(zone, zone.replace("_", " ")) for zone in others]),
     ]
 
 
-class ReminderPreferenceForm(forms.ModelForm):
+class ReminderPreferenceForm(NoLabelColon, forms.ModelForm):
     hour = forms.TypedChoiceField(
-        label="At this hour", choices=HOUR_CHOICES, coerce=int,
-        help_text="Your local time, in the time zone below.",
+        label=_("At this hour"), choices=HOUR_CHOICES, coerce=int,
+        help_text=_("Your local time, in the time zone below."),
     )
-    time_zone = forms.ChoiceField(label="Time zone", choices=zone_choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=zone_choices,
+        # IANA names ("Asia/Tokyo") are the same in every language: not for translating.
+        widget=forms.Select(attrs={"translate": "no"}),
+    )
 
     class Meta:
         model = ReminderPreference
@@ -48,12 +56,19 @@ class ReminderPreferenceForm(forms.ModelForm):
             "safety_phrase": forms.TextInput(attrs={"autocomplete": "off"}),
         }
         help_texts = {
-            "warn_days": f"Between {MIN_WARN_DAYS} and {MAX_WARN_DAYS} days.",
-            "frequency": "We only email while something is due soon, overdue or dormant.",
+            "frequency": _("We only email while something is due soon, overdue or dormant."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warn_days"].help_text = gettext("Between %(min)d and %(max)d days.") % {
+            "min": MIN_WARN_DAYS, "max": MAX_WARN_DAYS,
         }
 
     def clean_safety_phrase(self) -> str:
         phrase = " ".join(self.cleaned_data["safety_phrase"].split())
         if any(not char.isprintable() for char in phrase):
-            raise forms.ValidationError("Use letters, digits, spaces and punctuation only.")
+            raise forms.ValidationError(
+                gettext("Use letters, digits, spaces and punctuation only.")
+            )
         return phrase

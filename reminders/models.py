@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.secret_detection import reject_secrets
@@ -33,7 +34,7 @@ CYCLE_MAX_LENGTH = 40
 def validate_zone_name(value: str) -> None:
     if value not in known_zone_names():
         raise ValidationError(
-            "Choose a time zone from the list (for example Europe/London).", code="zone"
+            gettext("Choose a time zone from the list (for example Europe/London)."), code="zone"
         )
 
 
@@ -53,29 +54,31 @@ class ReminderPreference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
     )
-    enabled = models.BooleanField("email me reminders", default=True)
+    enabled = models.BooleanField(_("email me reminders"), default=True)
     frequency = models.CharField(
-        "while something is overdue, remind me", max_length=10, choices=Frequency,
+        _("while something is overdue, remind me"), max_length=10, choices=Frequency,
         default=Frequency.WEEKLY,
     )
     warn_days = models.PositiveSmallIntegerField(
-        "warn me this many days before a check-in is due",
+        _("warn me this many days before a check-in is due"),
         default=DEFAULT_WARN_DAYS,
         validators=[MinValueValidator(MIN_WARN_DAYS), MaxValueValidator(MAX_WARN_DAYS)],
     )
     hour = models.PositiveSmallIntegerField(
-        "at this hour", default=DEFAULT_HOUR,
+        _("at this hour"), default=DEFAULT_HOUR,
         validators=[MinValueValidator(0), MaxValueValidator(23)],
     )
     time_zone = models.CharField(
         max_length=ZONE_NAME_MAX_LENGTH, default="UTC", validators=[validate_zone_name]
     )
     safety_phrase = models.CharField(
-        "email safety phrase", max_length=SAFETY_PHRASE_MAX_LENGTH, blank=True,
+        _("email safety phrase"), max_length=SAFETY_PHRASE_MAX_LENGTH, blank=True,
         validators=[reject_secrets],
-        help_text="A few words only you would choose. Every email from us shows them near "
-        "the top; an email without them is not from us. Don't reuse an exchange's "
-        "anti-phishing code or any password.",
+        help_text=_(
+            "A few words only you would choose. Every email from us shows them near "
+            "the top; an email without them is not from us. Don't reuse an exchange's "
+            "anti-phishing code or any password."
+        ),
     )
     # The "next action at" column: the sweep scans this index and nothing else. Null
     # while reminders are off.
@@ -92,10 +95,10 @@ class ReminderPreference(models.Model):
     objects = ReminderPreferenceQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "reminder preference"
+        verbose_name = _("reminder preference")
 
     def __str__(self) -> str:
-        return f"Reminders for {self.user}"
+        return gettext("Reminders for %(user)s") % {"user": self.user}
 
     @property
     def zone(self) -> ZoneInfo:
@@ -140,15 +143,15 @@ class ReminderLog(models.Model):
     user asked for."""
 
     class Kind(models.TextChoices):
-        DIGEST = "digest", "Digest"
-        TEST = "test", "Test reminder"
+        DIGEST = "digest", _("Digest")
+        TEST = "test", _("Test reminder")
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Skipped"
-        FAILED = "failed", "Failed"
-        RETRYING = "retrying", "Retrying"
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Skipped")
+        FAILED = "failed", _("Failed")
+        RETRYING = "retrying", _("Retrying")
 
     OPEN_OUTCOMES = (Outcome.PENDING, Outcome.RETRYING)
 

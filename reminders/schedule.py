@@ -29,11 +29,13 @@ twice.
 """
 
 import datetime
-from calendar import monthrange
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from config.dates import add_months
 
 UTC = datetime.UTC
 DAYS_PER_WEEK = 7
@@ -41,8 +43,8 @@ FALLBACK_ZONE = "UTC"
 
 
 class Frequency(models.TextChoices):
-    WEEKLY = "weekly", "Weekly"
-    MONTHLY = "monthly", "Monthly"
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
 
 
 @lru_cache(maxsize=1)
@@ -58,13 +60,6 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(FALLBACK_ZONE)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """Same day of the month `months` later, clamped to the month's end (31 Jan -> 28 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
 
 
 def local_date(instant: datetime.datetime, tz: ZoneInfo) -> datetime.date:

@@ -217,6 +217,7 @@ def _build_digest(
         today=today,
         safety_phrase=preference.safety_phrase if preference else "",
         is_test=log.kind == ReminderLog.Kind.TEST,
+        language=log.user.email_language,
     )
 
 

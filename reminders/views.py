@@ -11,7 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -51,7 +52,7 @@ def reminder_settings(request):
         form = ReminderPreferenceForm(request.POST, instance=preference)
         if form.is_valid():
             preferences.save_settings(form.instance, previous, now)
-            messages.success(request, "Reminder settings saved.")
+            messages.success(request, gettext("Reminder settings saved."))
             return redirect("reminder_settings")
         preference = previous  # the page around the form shows what is saved
     else:
@@ -76,17 +77,21 @@ def send_test_reminder(request):
     result = outbox.send_test_reminder(request.user, timezone.now())
     email = request.user.email
     if result.state == SendTestState.LIMITED:
-        messages.error(request, "You asked for several test reminders this hour. "
-                                "Please wait a while before asking again.")
+        messages.error(request, gettext(
+            "You asked for several test reminders this hour. "
+            "Please wait a while before asking again."
+        ))
     elif result.state == SendTestState.QUEUED:
-        messages.success(request, f"Test reminder queued for {email}.")
+        messages.success(request, gettext("Test reminder queued for %(email)s.") % {"email": email})
     elif result.state == SendTestState.SENT:
-        messages.success(request, f"Test reminder sent to {email}.")
+        messages.success(request, gettext("Test reminder sent to %(email)s.") % {"email": email})
     elif result.state == SendTestState.RETRYING:
-        messages.warning(request, "The mail server didn't accept the test reminder yet; "
-                                  "we will try again shortly.")
+        messages.warning(request, gettext(
+            "The mail server didn't accept the test reminder yet; we will try again shortly."
+        ))
     else:
-        messages.error(request, f"The test reminder could not be sent: {result.error}")
+        text = gettext("The test reminder could not be sent: %(error)s")
+        messages.error(request, text % {"error": result.error})
     return redirect("reminder_settings")
 
 
@@ -95,7 +100,7 @@ def send_test_reminder(request):
 def resubscribe(request):
     now = timezone.now()
     preferences.resubscribe(preferences.preference_for(request.user, now), now)
-    messages.success(request, "Reminder emails are on again.")
+    messages.success(request, gettext("Reminder emails are on again."))
     return redirect("reminder_settings")
 
 
@@ -110,10 +115,14 @@ def create_feed(request):
     token = preferences.create_feed_token(preference, timezone.now())
     security_events.record(request, request.user, SecurityEvent.Kind.CALENDAR_TOKEN_REGENERATED)
     request.session[NEW_FEED_TOKEN_SESSION_KEY] = token
-    note = " The previous link no longer works." if had_feed else ""
-    messages.success(
-        request, f"New calendar link created. Copy it now: we show it only once.{note}"
-    )
+    if had_feed:
+        message = gettext(
+            "New calendar link created. Copy it now: we show it only once. "
+            "The previous link no longer works."
+        )
+    else:
+        message = gettext("New calendar link created. Copy it now: we show it only once.")
+    messages.success(request, message)
     return redirect("reminder_settings")
 
 
@@ -123,7 +132,9 @@ def disable_feed(request):
     preference = _existing_preference(request.user)
     if preference is not None and preference.has_feed:
         preferences.disable_feed(preference)
-        messages.success(request, "Calendar link turned off. Calendars using it stop updating.")
+        messages.success(
+            request, gettext("Calendar link turned off. Calendars using it stop updating.")
+        )
     return redirect("reminder_settings")
 
 
@@ -141,7 +152,8 @@ def calendar_feed(request, token: str):
         .select_related("exchange").order_by("next_check_in_on", "pk")
     )
     response = HttpResponse(
-        check_in_calendar(preference, accounts), content_type="text/calendar; charset=utf-8"
+        check_in_calendar(preference, accounts, preference.user.email_language),
+        content_type="text/calendar; charset=utf-8",
     )
     # The URL is a credential: keep the body out of shared caches and browser history.
     response["Cache-Control"] = "private, no-store"
@@ -160,6 +172,11 @@ def _user_from_token(token: str):
     return get_user_model().objects.filter(pk=user_id).first()
 
 
+def _in_their_language(user):
+    """Pages reached from an email speak the recipient's language, once they chose one."""
+    return translation.override(user.language or translation.get_language())
+
+
 def _invalid_link(request) -> HttpResponse:
     return render(request, "reminders/unsubscribe_invalid.html", status=INVALID_LINK_STATUS)
 
@@ -176,10 +193,11 @@ def unsubscribe(request, token: str):
     if user is None:
         return _invalid_link(request)
     context = {"masked_email": mask_login_hint(user.email), "token": token}
-    if request.method == "POST":
-        _unsubscribe(user)
-        return render(request, "reminders/unsubscribe_done.html", context)
-    return render(request, "reminders/unsubscribe_confirm.html", context)
+    with _in_their_language(user):
+        if request.method == "POST":
+            _unsubscribe(user)
+            return render(request, "reminders/unsubscribe_done.html", context)
+        return render(request, "reminders/unsubscribe_confirm.html", context)
 
 
 # CSRF-exempt on purpose, and only here: this is the RFC 8058 one-click endpoint named in
@@ -196,4 +214,6 @@ def unsubscribe_one_click(request, token: str):
     if request.method == "GET":  # a person opened the header's link: ask first
         return redirect("reminder_unsubscribe", token=token)
     _unsubscribe(user)
-    return HttpResponse("Unsubscribed from Dormant Guard reminders.\n", content_type="text/plain")
+    with _in_their_language(user):
+        text = gettext("Unsubscribed from Dormant Guard reminders.")
+    return HttpResponse(f"{text}\n", content_type="text/plain; charset=utf-8")

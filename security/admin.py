@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .events import describe_user_agent
 from .models import SecurityEvent
@@ -16,7 +17,7 @@ class SecurityEventAdmin(admin.ModelAdmin):
     fields = readonly_fields = ("created_at", "kind", "user", "ip", "user_agent", "details")
     show_full_result_count = False
 
-    @admin.display(description="Device")
+    @admin.display(description=_("Device"))
     def device(self, obj):
         return describe_user_agent(obj.user_agent)
 

@@ -23,6 +23,8 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .models import USER_AGENT_MAX_LENGTH, SecurityEvent
 
@@ -142,41 +144,55 @@ _SYSTEMS = [
 def describe_user_agent(ua: str) -> str:
     """"Firefox on Linux": enough to recognise one's own device, no fingerprinting."""
     if not ua:
-        return "Unknown device"
+        return gettext("Unknown device")
     browser = next((name for token, name in _BROWSERS if token in ua), None)
     system = next((name for token, name in _SYSTEMS if token in ua), None)
     if browser and system:
-        return f"{browser} on {system}"
-    return browser or system or "Other browser or app"
+        # Translators: a browser on an operating system, e.g. "Firefox on Linux".
+        return gettext("%(browser)s on %(system)s") % {"browser": browser, "system": system}
+    return browser or system or gettext("Other browser or app")
 
 
+# How someone signed in, as a noun phrase that follows "with" ("with password").
 _METHOD_NAMES = {
-    "password": "password", "totp": "authenticator app", "recovery_codes": "recovery code",
-    "webauthn": "security key or passkey", "code": "emailed code", "mfa": "two-factor",
-    "socialaccount": "another site", "email_verification": "email link",
+    "password": pgettext_lazy("sign-in method", "password"),
+    "totp": pgettext_lazy("sign-in method", "authenticator app"),
+    "recovery_codes": pgettext_lazy("sign-in method", "recovery code"),
+    "webauthn": pgettext_lazy("sign-in method", "security key or passkey"),
+    "code": pgettext_lazy("sign-in method", "emailed code"),
+    "mfa": pgettext_lazy("sign-in method", "two-factor"),
+    "socialaccount": pgettext_lazy("sign-in method", "another site"),
+    "email_verification": pgettext_lazy("sign-in method", "email link"),
 }
+_EMAIL_CHANGES = {
+    "added": _("address added"), "removed": _("address removed"),
+    "primary": _("primary address changed"), "verified": _("address verified"),
+}
+
+
+def _method(name) -> str:
+    return str(_METHOD_NAMES.get(name, name))
 
 
 def describe_details(event: SecurityEvent) -> str:
     d = event.details or {}
     Kind = SecurityEvent.Kind
     if event.kind == Kind.LOGIN and d.get("methods"):
-        return "with " + " + ".join(_METHOD_NAMES.get(m, str(m)) for m in d["methods"])
+        methods = " + ".join(_method(m) for m in d["methods"])
+        return gettext("with %(methods)s") % {"methods": methods}
     if event.kind == Kind.LOGIN_FAILED:
-        step = "two-factor code" if d.get("step") == "two_factor" else "password"
-        return f"wrong {step}"
+        if d.get("step") == "two_factor":
+            return gettext("wrong two-factor code")
+        return gettext("wrong password")
     if event.kind == Kind.LOGOUT and d.get("reason") == "idle":
-        return "automatically, after inactivity"
+        return gettext("automatically, after inactivity")
     if event.kind == Kind.LOGOUT and d.get("reason") == "absolute":
-        return "automatically, session too old"
+        return gettext("automatically, session too old")
     if event.kind in (Kind.MFA_ADDED, Kind.MFA_REMOVED) and d.get("method"):
-        return _METHOD_NAMES.get(d["method"], str(d["method"]))
+        return _method(d["method"])
     if event.kind == Kind.EMAIL_CHANGED and d.get("change"):
-        return {
-            "added": "address added", "removed": "address removed",
-            "primary": "primary address changed", "verified": "address verified",
-        }.get(d["change"], "")
+        return str(_EMAIL_CHANGES.get(d["change"], ""))
     if event.kind == Kind.SESSIONS_REVOKED and "count" in d:
         count = d["count"]
-        return f"{count} session{'' if count == 1 else 's'}"
+        return ngettext("%(count)d session", "%(count)d sessions", count) % {"count": count}
     return ""

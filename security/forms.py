@@ -1,9 +1,13 @@
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from config.forms import NoLabelColon
 
 
-class DeleteAccountForm(forms.Form):
+class DeleteAccountForm(NoLabelColon, forms.Form):
     email = forms.EmailField(
-        label="Type your email address to confirm",
+        label=_("Type your email address to confirm"),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 
@@ -15,6 +19,6 @@ class DeleteAccountForm(forms.Form):
         email = self.cleaned_data["email"].strip()
         if email.casefold() != self.user.email.casefold():
             raise forms.ValidationError(
-                "That is not this account's email address.", code="mismatch"
+                gettext("That is not this account's email address."), code="mismatch"
             )
         return email

@@ -8,13 +8,16 @@ later middleware and the view.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.utils.translation import gettext_lazy as _
 
 from . import sessions
 
 TIMEOUT_MESSAGES = {
-    "idle": "You were signed out after a period of inactivity. Please sign in again.",
-    "absolute": "You were signed out because your session reached its maximum length. "
-    "Please sign in again.",
+    "idle": _("You were signed out after a period of inactivity. Please sign in again."),
+    "absolute": _(
+        "You were signed out because your session reached its maximum length. "
+        "Please sign in again."
+    ),
 }
 
 

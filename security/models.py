@@ -8,25 +8,27 @@ account stores no address at all, only a keyed hash of it (`email_ref`).
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 USER_AGENT_MAX_LENGTH = 300
 
 
 class SecurityEvent(models.Model):
     class Kind(models.TextChoices):
-        LOGIN = "login", "Signed in"
-        LOGIN_FAILED = "login_failed", "Failed sign-in attempt"
-        LOGOUT = "logout", "Signed out"
-        MFA_ADDED = "mfa_added", "Two-factor method added"
-        MFA_REMOVED = "mfa_removed", "Two-factor method removed"
-        RECOVERY_CODES_GENERATED = "recovery_codes_generated", "Recovery codes generated"
-        PASSWORD_CHANGED = "password_changed", "Password changed"
-        PASSWORD_RESET = "password_reset", "Password reset by email"
-        EMAIL_CHANGED = "email_changed", "Email addresses changed"
-        DATA_EXPORTED = "data_exported", "Data exported"
-        ACCOUNT_DELETED = "account_deleted", "Account deleted"
-        CALENDAR_TOKEN_REGENERATED = "calendar_token_regenerated", "Calendar link replaced"
-        SESSIONS_REVOKED = "sessions_revoked", "Other sessions signed out"
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in attempt")
+        LOGOUT = "logout", _("Signed out")
+        MFA_ADDED = "mfa_added", _("Two-factor method added")
+        MFA_REMOVED = "mfa_removed", _("Two-factor method removed")
+        RECOVERY_CODES_GENERATED = "recovery_codes_generated", _("Recovery codes generated")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Password reset by email")
+        EMAIL_CHANGED = "email_changed", _("Email addresses changed")
+        DATA_EXPORTED = "data_exported", _("Data exported")
+        ACCOUNT_DELETED = "account_deleted", pgettext_lazy("security event", "Account deleted")
+        CALENDAR_TOKEN_REGENERATED = "calendar_token_regenerated", _("Calendar link replaced")
+        SESSIONS_REVOKED = "sessions_revoked", _("Other sessions signed out")
 
     # SET_NULL, not CASCADE, so an event can outlive or lack a user (a failed sign-in
     # for an unknown address, "account deleted"). Deleting a user still removes their
@@ -37,7 +39,7 @@ class SecurityEvent(models.Model):
     )
     kind = models.CharField(max_length=32, choices=Kind)
     created_at = models.DateTimeField(default=timezone.now)
-    ip = models.GenericIPAddressField("IP address", null=True, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True)
     details = models.JSONField(default=dict, blank=True)
 

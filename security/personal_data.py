@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import CheckIn, ExchangeAccount
 from checklists.models import StepProgress, Walkthrough
@@ -94,9 +95,11 @@ def build_export(user) -> dict:
             "format": EXPORT_FORMAT,
             "version": EXPORT_VERSION,
             "generated_at": timezone.now(),
-            "note": "Everything Dormant Guard holds about you. It never stores exchange "
-            "passwords, 2FA codes, API keys or recovery phrases, so none are here; "
-            "your own password is stored only as a one-way hash and is left out.",
+            "note": _(
+                "Everything Dormant Guard holds about you. It never stores exchange "
+                "passwords, 2FA codes, API keys or recovery phrases, so none are here; "
+                "your own password is stored only as a one-way hash and is left out."
+            ),
         },
         "user": {**row(user, exclude={"password"}, screen=True),
                  "groups": sorted(user.groups.values_list("name", flat=True))},
@@ -197,22 +200,23 @@ def inventory(user) -> list[tuple[str, int]]:
     """What deleting the account removes, as (label, count) for the warning page."""
     accounts = ExchangeAccount.objects.filter(owner=user)
     items = [
-        ("Exchange accounts", accounts.count()),
-        ("Check-ins", CheckIn.objects.filter(account__in=accounts).count()),
-        ("Walkthroughs and their progress",
+        (_("Exchange accounts"), accounts.count()),
+        (_("Check-ins"), CheckIn.objects.filter(account__in=accounts).count()),
+        (_("Walkthroughs and their progress"),
          Walkthrough.objects.filter(account__in=accounts).count()),
     ]
     preference_model, log_model = reminder_models()
     if preference_model is not None:
-        items.append(("Reminder settings and calendar link",
+        items.append((_("Reminder settings and calendar link"),
                       preference_model._default_manager.filter(user=user).count()))
     if log_model is not None:
-        items.append(("Reminder emails sent", log_model._default_manager.filter(user=user).count()))
+        items.append((_("Reminder emails sent"),
+                      log_model._default_manager.filter(user=user).count()))
     items += [
-        ("Security events", SecurityEvent.objects.filter(user=user).count()),
-        ("Email addresses", EmailAddress.objects.filter(user=user).count()),
-        ("Two-factor methods", Authenticator.objects.filter(user=user).count()),
-        ("Signed-in sessions", UserSession.objects.filter(user=user).count()),
+        (_("Security events"), SecurityEvent.objects.filter(user=user).count()),
+        (_("Email addresses"), EmailAddress.objects.filter(user=user).count()),
+        (_("Two-factor methods"), Authenticator.objects.filter(user=user).count()),
+        (_("Signed-in sessions"), UserSession.objects.filter(user=user).count()),
     ]
     return items
 

@@ -22,6 +22,15 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request activates its language in this thread and nothing deactivates it: one
+    # test's Japanese page must not make the next test's code speak Japanese.
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def owner(db):
     return UserFactory(email="owner@example.com")

@@ -5,19 +5,23 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.utils import translation
 from django.utils.safestring import SafeString
 from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.charts import (
     MAX_ROWS,
+    NARROW,
     STATUSES,
     SVG_NS,
     UP_OVERDUE_X,
     UP_X0,
     UP_X1,
+    WIDE,
     add_months,
     check_in_timeline_svg,
+    text_width,
     upcoming_check_ins_svg,
 )
 
@@ -382,14 +386,43 @@ def test_history_stays_small_with_many_check_ins():
     assert len(svg.encode()) < 80 * 1024
 
 
-# ------------------------------------------------------------------------------ dates
+# ------------------------------------------------------------- languages and phones
 
 
-@pytest.mark.parametrize(("start", "months", "expected"), [
-    (datetime.date(2026, 8, 31), 6, datetime.date(2027, 2, 28)),
-    (datetime.date(2026, 11, 24), 6, datetime.date(2027, 5, 24)),
-    (datetime.date(2026, 11, 24), -24, datetime.date(2024, 11, 24)),
-    (datetime.date(2024, 2, 29), 12, datetime.date(2025, 2, 28)),
-])
-def test_add_months(start, months, expected):
-    assert add_months(start, months) == expected
+def _label_spans(root: ET.Element, layout) -> list[tuple[float, float]]:
+    """Horizontal extent of every label on the axis line (month labels, "Overdue")."""
+    texts_ = list(root.iter(f"{NS}text"))
+    axis_y = max(float(t.attrib["y"]) for t in texts_)
+    spans = []
+    for t in texts_:
+        if float(t.attrib["y"]) != axis_y:
+            continue
+        x, width = float(t.attrib["x"]), text_width(t.text or "", layout)
+        start = x if t.get("text-anchor") == "start" else x - width / 2
+        spans.append((start, start + width))
+    return sorted(spans)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ja", "ko"])
+@pytest.mark.parametrize("layout", [WIDE, NARROW], ids=["wide", "narrow"])
+def test_axis_labels_never_overlap_or_leave_the_box_in_any_language(language, layout):
+    entries = [("A", days(-5), "overdue"), ("B", days(10), "due_soon")]
+    with translation.override(language):
+        charts = [
+            upcoming_check_ins_svg(entries, TODAY, layout=layout),
+            upcoming_check_ins_svg(entries, TODAY, months=24, layout=layout),
+            check_in_timeline_svg([days(-10), days(-400)], TODAY, 90, layout=layout),
+        ]
+    for svg in charts:
+        spans = _label_spans(parse(svg), layout)
+        assert len(spans) >= 3
+        assert all(left >= 0 and right <= layout.width for left, right in spans), spans
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), spans
+
+
+def test_the_narrow_layout_draws_text_nearly_full_size_on_a_phone():
+    root = parse(upcoming_check_ins_svg([("A", days(10), "active")], TODAY, layout=NARROW))
+    width = float(root.get("viewBox").split()[2])
+    # A 390 px phone leaves about 316 px for the chart: text is scaled by 316/width.
+    assert int(root.get("font-size")) * 316 / width >= 12
+    assert width == NARROW.width < WIDE.width

@@ -14,8 +14,6 @@ from accounts.status import (
     Status,
     StatusReport,
     account_status,
-    explain_days,
-    format_date,
 )
 
 TODAY = datetime.date(2026, 11, 24)
@@ -319,18 +317,3 @@ def test_the_report_is_immutable():
     report = status_after(10)
     with pytest.raises(dataclasses.FrozenInstanceError):
         report.status = Status.DORMANT
-
-
-# --- helpers -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("n", "text"), [(0, "0 days"), (1, "1 day"), (2, "2 days"), (-1, "-1 day"), (365, "365 days")]
-)
-def test_explain_days_handles_the_singular(n, text):
-    assert explain_days(n) == text
-
-
-def test_dates_are_written_day_month_year_without_a_leading_zero():
-    assert format_date(datetime.date(2026, 11, 30)) == "30 Nov 2026"
-    assert format_date(datetime.date(2027, 1, 5)) == "5 Jan 2027"

@@ -64,6 +64,8 @@ PUBLIC = {
     "guidance": "the guides are public reading material and hold no user data",
     "healthz": "load-balancer probe; answers ok/error only, touches no session",
     "privacy": "the privacy notice, readable before signing up",
+    "set_language": "Django's language picker: a visitor may choose a language; a GET only "
+    "redirects, and a signed-in user's choice is stored on their own user only",
     # Reminder links from emails and calendar apps: the token in the URL, not a session,
     # names the user (see reminders/tokens.py and the token tests below).
     "reminder_unsubscribe": "unsubscribe page from an email: a signed token; GET asks, "
@@ -499,6 +501,7 @@ def test_get_never_changes_data(world, route):
 # What each public page answers an anonymous GET with; anything else is a failure.
 PUBLIC_GET_STATUS = {name: 200 for name in PUBLIC} | {
     "reminder_unsubscribe_one_click": 302,  # a browser that opens it is sent to the page
+    "set_language": 302,  # a GET changes nothing and goes back (Django's set_language)
 }
 
 

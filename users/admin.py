@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
@@ -10,9 +11,9 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["email", "is_staff", "is_active", "date_joined", "last_login"]
     search_fields = ["email"]
     fieldsets = [
-        (None, {"fields": ["email", "password"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        (None, {"fields": ["email", "password", "language"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     readonly_fields = ["last_login", "date_joined"]

@@ -1,7 +1,9 @@
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class EmailUserManager(UserManager):
@@ -33,7 +35,13 @@ class EmailUserManager(UserManager):
 class User(AbstractUser):
     # Django's documented way to drop an inherited field; the stubs type it as a str.
     username = None  # type: ignore[assignment]
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
+    # The language pages and emails use for this user, on every device. Set at sign-up
+    # from the language the visitor was reading, then by the language picker. Blank for
+    # users from before languages existed: the browser's language until they pick one.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -42,3 +50,8 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def email_language(self) -> str:
+        """The language to write to this user in, outside any request."""
+        return self.language or settings.LANGUAGE_CODE

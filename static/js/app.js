@@ -2,15 +2,16 @@
 (function () {
   "use strict";
 
-  // Close the user menu when clicking elsewhere or pressing Escape.
+  // Drop-down menus (<details data-menu>: account, language, "More") close when
+  // clicking elsewhere or pressing Escape; Escape gives focus back to the menu's button.
   document.addEventListener("click", function (event) {
-    document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });
   });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
-    document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
       menu.removeAttribute("open");
       menu.querySelector("summary").focus();
     });

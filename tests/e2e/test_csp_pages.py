@@ -88,7 +88,7 @@ def pages_to_visit(world) -> list[str]:
 def sign_in_with_totp(page, live_server, world):
     page.goto(f"{live_server.url}/auth/login/")
     page.get_by_label("Email").fill(world.owner.email)
-    page.get_by_label("Password:").fill(DEFAULT_PASSWORD)
+    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}{reverse('mfa_authenticate')}")
     page.locator("input[name=code]").fill(current_code(world.secret))

@@ -18,8 +18,8 @@ def test_sign_up_verify_email_and_sign_in(page, live_server, csp_violations, scr
     page.get_by_role("link", name="Create a free account").click()
 
     page.get_by_label("Email").fill("newcomer@example.com")
-    page.get_by_label("Password:", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_label("Password (again):").fill(DEFAULT_PASSWORD)
+    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_label("Password (again)").fill(DEFAULT_PASSWORD)
     screenshot("signup")
     page.get_by_role("button", name="Sign Up").click()
 
@@ -39,7 +39,7 @@ def test_sign_up_verify_email_and_sign_in(page, live_server, csp_violations, scr
 
     nav.get_by_role("link", name="Sign in").click()
     page.get_by_label("Email").fill("newcomer@example.com")
-    page.get_by_label("Password:").fill(DEFAULT_PASSWORD)
+    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page.get_by_role("heading", name="Your exchange accounts")).to_be_visible()
     screenshot("dashboard-after-sign-in")
