@@ -18,6 +18,7 @@ from django.utils import translation
 from accounts.forms import CheckInForm, ExchangeAccountForm
 from reminders.forms import ReminderPreferenceForm
 from security.forms import DeleteAccountForm
+from tests.conftest import reauthenticate
 from tests.english import html_lang
 from tests.factories import ExchangeAccountFactory, UserFactory
 
@@ -207,7 +208,9 @@ def test_ordinary_cjk_notes_are_not_refused_as_secrets(owner, notes):
 
 def test_csv_export_opens_in_excel_with_cjk_labels(owner):
     ExchangeAccountFactory(owner=owner, label="積立用 메인 主账户")
-    response = signed_in(owner).get(reverse("export_csv"))
+    client = signed_in(owner)
+    reauthenticate(client, owner)  # exports ask for the password again
+    response = client.get(reverse("export_csv"))
     assert response.content.startswith("\ufeff".encode())  # Excel reads the BOM as UTF-8
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0]["label"] == "積立用 메인 主账户"
