@@ -51,6 +51,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_noop
 
 from accounts.models import ExchangeAccount
 
@@ -191,13 +192,16 @@ def _preference(log: ReminderLog) -> ReminderPreference | None:
 def _skip_reason(
     log: ReminderLog, preference: ReminderPreference | None, data: BatchData
 ) -> str | None:
+    """Why an open message is not sent. Stored in English (operators read the log in
+    the admin) and marked with gettext_noop so the settings page can show it in the
+    reader's language; a mail server's own reply has no translation and shows as is."""
     user = log.user
     if not user.is_active or not user.email:
-        return "The user account is inactive or has no email address."
+        return gettext_noop("The user account is inactive or has no email address.")
     if (user.pk, user.email.lower()) not in data.verified:
-        return "The email address is not verified."
+        return gettext_noop("The email address is not verified.")
     if log.kind == ReminderLog.Kind.DIGEST and (preference is None or not preference.enabled):
-        return "Reminders were turned off before the email went out."
+        return gettext_noop("Reminders were turned off before the email went out.")
     return None
 
 
