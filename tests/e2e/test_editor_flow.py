@@ -4,16 +4,17 @@ then publishes it; readers see it only then. Also: the steps inline and the step
 fit a 1366 px wide screen without scrolling sideways."""
 
 import os
-import time
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from checklists.models import Guide, Step, StepTranslation
+from tests.conftest import current_totp_code
+from tests.e2e.pages import sign_in
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -26,18 +27,13 @@ def editor(transactional_db, monkeypatch):
     monkeypatch.setitem(os.environ, "EDITOR_PASSWORD", DEFAULT_PASSWORD)
     call_command("create_editor", "editor@example.com", no_input=True, verbosity=0)
     user = get_user_model().objects.get(email="editor@example.com")
-    user.totp_secret = generate_totp_secret()
-    TOTP.activate(user, user.totp_secret)
+    TOTP.activate(user, generate_totp_secret())
     return user
 
 
 def sign_in_editor(page, live_server, editor) -> None:
-    page.goto(f"{live_server.url}/auth/login/")
-    page.get_by_label("Email").fill(editor.email)
-    page.get_by_label("Password:").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    code = format_hotp_value(hotp_value(editor.totp_secret, int(time.time()) // 30))
-    page.locator("input[name=code]").fill(code)
+    sign_in(page, live_server, editor)
+    page.locator("input[name=code]").fill(current_totp_code(editor))
     page.locator("form").filter(has=page.locator("input[name=code]")).locator(
         "button[type=submit]"
     ).click()
