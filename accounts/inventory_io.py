@@ -20,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from config.lists import join_sentences
+
 from . import services
 from .forms import OTHER_EXCHANGE, ExchangeAccountForm
 from .models import (
@@ -333,10 +335,13 @@ def _read_header(header: list[str]) -> list[str]:
         problems.append(gettext("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
     if problems:
         raise InventoryFileError(
-            " ".join(problems)
-            + " " + gettext(
-                "The first row must name the columns; the recognised columns are: %(columns)s."
-            ) % {"columns": ", ".join(CSV_COLUMNS)}
+            join_sentences([
+                *problems,
+                gettext(
+                    "The first row must name the columns; the recognised columns are: "
+                    "%(columns)s."
+                ) % {"columns": ", ".join(CSV_COLUMNS)},
+            ])
         )
     return columns
 
@@ -430,7 +435,7 @@ def _form_errors(form: ExchangeAccountForm) -> list[tuple[str, str]]:
                     "choices": _choice_help(CHOICE_COLUMNS[column])
                 }
             else:
-                message = " ".join(error.messages)
+                message = join_sentences(error.messages)
             errors.append((column, message))
     return errors
 

@@ -138,9 +138,12 @@ class ExchangeFactTranslation(Translation):
     source_field = "fact"
     translated_fields = ExchangeFact.translated_fields
 
-    fact = models.ForeignKey(ExchangeFact, on_delete=models.CASCADE, related_name="translations")
-    summary = models.TextField(blank=True)
-    source_name = models.CharField(max_length=200, blank=True)
+    fact = models.ForeignKey(
+        ExchangeFact, verbose_name=_("exchange fact"), on_delete=models.CASCADE,
+        related_name="translations",
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    source_name = models.CharField(_("source name"), max_length=200, blank=True)
     history = HistoricalRecords(excluded_fields=["loaded_values"])
 
     class Meta:

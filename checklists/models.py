@@ -31,12 +31,14 @@ class PublishedQuerySet(models.QuerySet):
 class Guide(SourceText):
     translated_fields = ("title", "summary")
 
-    slug = models.SlugField(unique=True)
-    title = models.CharField(max_length=120)
-    summary = models.TextField(blank=True, help_text=_("Markdown. Shown under the guide's title."))
-    position = models.PositiveSmallIntegerField(default=0)
+    slug = models.SlugField(_("slug"), unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("Markdown. Shown under the guide's title.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
     applies_when = models.CharField(
-        max_length=40, blank=True, choices=CONDITION_CHOICES,
+        _("applies when"), max_length=40, blank=True, choices=CONDITION_CHOICES,
         help_text=_("Leave blank to include the guide in every walkthrough."),
     )
     is_published = models.BooleanField(
@@ -48,6 +50,8 @@ class Guide(SourceText):
     objects = PublishedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("guide")
+        verbose_name_plural = _("guides")
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
@@ -57,15 +61,17 @@ class Guide(SourceText):
 class Step(SourceText):
     translated_fields = ("title", "body", "expected_wait", "source_name")
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="steps")
-    position = models.PositiveSmallIntegerField(default=0)
-    slug = models.SlugField(
-        unique=True, help_text=_("Anchor on the guidance page; findings link to it.")
+    guide = models.ForeignKey(
+        Guide, verbose_name=_("guide"), on_delete=models.CASCADE, related_name="steps"
     )
-    title = models.CharField(max_length=160)
-    body = models.TextField(help_text=_("Markdown. Raw HTML is shown as text."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    slug = models.SlugField(
+        _("slug"), unique=True, help_text=_("Anchor on the guidance page; findings link to it.")
+    )
+    title = models.CharField(_("title"), max_length=160)
+    body = models.TextField(_("body"), help_text=_("Markdown. Raw HTML is shown as text."))
     applies_when = models.CharField(
-        max_length=40, blank=True, choices=CONDITION_CHOICES,
+        _("applies when"), max_length=40, blank=True, choices=CONDITION_CHOICES,
         help_text=_("Leave blank to show the step to everyone."),
     )
     completes = models.CharField(
@@ -73,16 +79,16 @@ class Step(SourceText):
         help_text=_("What marking the step done records on the user's account."),
     )
     expected_wait = models.CharField(
-        max_length=200, blank=True,
+        _("expected wait"), max_length=200, blank=True,
         help_text=_("e.g. “Withdrawals restricted for 24–48 hours”."),
     )
     withdrawal_hold_hours = models.PositiveSmallIntegerField(
-        null=True, blank=True,
+        _("withdrawal hold (hours)"), null=True, blank=True,
         help_text=_("Longest withdrawal hold this step can cause, for the plan's dates."),
     )
-    source_name = models.CharField(max_length=200, blank=True)
-    source_url = models.URLField(blank=True)
-    last_reviewed_on = models.DateField(default=datetime.date.today)
+    source_name = models.CharField(_("source name"), max_length=200, blank=True)
+    source_url = models.URLField(_("source URL"), blank=True)
+    last_reviewed_on = models.DateField(_("last reviewed on"), default=datetime.date.today)
     is_published = models.BooleanField(
         _("published"), default=False,
         help_text=_("Readers see only published steps; a draft shows in the preview."),
@@ -92,6 +98,8 @@ class Step(SourceText):
     objects = PublishedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
         ordering = ["guide__position", "position", "id"]
 
     def __str__(self) -> str:
@@ -103,21 +111,32 @@ class ExchangeNote(SourceText):
 
     translated_fields = ("body", "expected_wait", "source_name")
 
-    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="exchange_notes")
-    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="step_notes")
+    step = models.ForeignKey(
+        Step, verbose_name=_("step"), on_delete=models.CASCADE, related_name="exchange_notes"
+    )
+    exchange = models.ForeignKey(
+        Exchange, verbose_name=_("exchange"), on_delete=models.CASCADE, related_name="step_notes"
+    )
     replaces_body = models.BooleanField(
+        _("replaces the step's text"),
         default=False, help_text=_("Show this instead of the step's own text for this exchange.")
     )
-    body = models.TextField(help_text=_("Markdown."))
-    expected_wait = models.CharField(max_length=200, blank=True)
-    withdrawal_hold_hours = models.PositiveSmallIntegerField(null=True, blank=True)
-    source_name = models.CharField(max_length=200, blank=True)
-    source_url = models.URLField(blank=True)
-    certainty = models.CharField(max_length=20, choices=Certainty, default=Certainty.OFFICIAL)
-    last_reviewed_on = models.DateField(default=datetime.date.today)
+    body = models.TextField(_("body"), help_text=_("Markdown."))
+    expected_wait = models.CharField(_("expected wait"), max_length=200, blank=True)
+    withdrawal_hold_hours = models.PositiveSmallIntegerField(
+        _("withdrawal hold (hours)"), null=True, blank=True
+    )
+    source_name = models.CharField(_("source name"), max_length=200, blank=True)
+    source_url = models.URLField(_("source URL"), blank=True)
+    certainty = models.CharField(
+        _("certainty"), max_length=20, choices=Certainty, default=Certainty.OFFICIAL
+    )
+    last_reviewed_on = models.DateField(_("last reviewed on"), default=datetime.date.today)
     history = HistoricalRecords(excluded_fields=UNTRACKED)
 
     class Meta:
+        verbose_name = _("exchange note")
+        verbose_name_plural = _("exchange notes")
         ordering = ["exchange__name"]
         constraints = [
             models.UniqueConstraint(fields=["step", "exchange"], name="one_note_per_step_exchange"),
@@ -135,12 +154,16 @@ class GuideTranslation(Translation):
     source_field = "guide"
     translated_fields = Guide.translated_fields
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="translations")
-    title = models.CharField(max_length=120, blank=True)
-    summary = models.TextField(blank=True)
+    guide = models.ForeignKey(
+        Guide, verbose_name=_("guide"), on_delete=models.CASCADE, related_name="translations"
+    )
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
     history = HistoricalRecords(excluded_fields=["loaded_values"])
 
     class Meta:
+        verbose_name = _("guide translation")
+        verbose_name_plural = _("guide translations")
         ordering = ["guide", "language"]
         constraints = [
             models.UniqueConstraint(fields=["guide", "language"], name="one_guide_translation"),
@@ -151,14 +174,18 @@ class StepTranslation(Translation):
     source_field = "step"
     translated_fields = Step.translated_fields
 
-    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="translations")
-    title = models.CharField(max_length=160, blank=True)
-    body = models.TextField(blank=True)
-    expected_wait = models.CharField(max_length=200, blank=True)
-    source_name = models.CharField(max_length=200, blank=True)
+    step = models.ForeignKey(
+        Step, verbose_name=_("step"), on_delete=models.CASCADE, related_name="translations"
+    )
+    title = models.CharField(_("title"), max_length=160, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    expected_wait = models.CharField(_("expected wait"), max_length=200, blank=True)
+    source_name = models.CharField(_("source name"), max_length=200, blank=True)
     history = HistoricalRecords(excluded_fields=["loaded_values"])
 
     class Meta:
+        verbose_name = _("step translation")
+        verbose_name_plural = _("step translations")
         ordering = ["step", "language"]
         constraints = [
             models.UniqueConstraint(fields=["step", "language"], name="one_step_translation"),
@@ -169,13 +196,17 @@ class ExchangeNoteTranslation(Translation):
     source_field = "note"
     translated_fields = ExchangeNote.translated_fields
 
-    note = models.ForeignKey(ExchangeNote, on_delete=models.CASCADE, related_name="translations")
-    body = models.TextField(blank=True)
-    expected_wait = models.CharField(max_length=200, blank=True)
-    source_name = models.CharField(max_length=200, blank=True)
+    note = models.ForeignKey(
+        ExchangeNote, verbose_name=_("note"), on_delete=models.CASCADE, related_name="translations"
+    )
+    body = models.TextField(_("body"), blank=True)
+    expected_wait = models.CharField(_("expected wait"), max_length=200, blank=True)
+    source_name = models.CharField(_("source name"), max_length=200, blank=True)
     history = HistoricalRecords(excluded_fields=["loaded_values"])
 
     class Meta:
+        verbose_name = _("exchange note translation")
+        verbose_name_plural = _("exchange note translations")
         ordering = ["note", "language"]
         constraints = [
             models.UniqueConstraint(fields=["note", "language"], name="one_note_translation"),
@@ -186,16 +217,21 @@ class Walkthrough(models.Model):
     """One pass through the guidance for one account, with the user's answers."""
 
     account = models.ForeignKey(
-        ExchangeAccount, on_delete=models.CASCADE, related_name="walkthroughs"
+        ExchangeAccount, verbose_name=_("account"), on_delete=models.CASCADE,
+        related_name="walkthroughs",
     )
-    knows_password = models.BooleanField(null=True)
-    has_authenticator = models.BooleanField(null=True)
+    knows_password = models.BooleanField(_("knows password"), null=True)
+    has_authenticator = models.BooleanField(_("has authenticator"), null=True)
     # Frozen at the start so the plan doesn't change under the user as they log in.
-    status_at_start = models.CharField(max_length=20, choices=Status, default=Status.ACTIVE)
-    started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    status_at_start = models.CharField(
+        _("status at start"), max_length=20, choices=Status, default=Status.ACTIVE
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("walkthrough")
+        verbose_name_plural = _("walkthroughs")
         ordering = ["-started_at"]
         constraints = [
             models.UniqueConstraint(
@@ -216,13 +252,20 @@ class StepProgress(models.Model):
         DONE = "done", _("Done")
         SKIPPED = "skipped", _("Skipped")
 
-    walkthrough = models.ForeignKey(Walkthrough, on_delete=models.CASCADE, related_name="progress")
-    step = models.ForeignKey(Step, on_delete=models.SET_NULL, null=True, related_name="+")
-    step_title = models.CharField(max_length=160)
-    state = models.CharField(max_length=10, choices=State)
-    decided_at = models.DateTimeField(auto_now=True)
+    walkthrough = models.ForeignKey(
+        Walkthrough, verbose_name=_("walkthrough"), on_delete=models.CASCADE,
+        related_name="progress",
+    )
+    step = models.ForeignKey(
+        Step, verbose_name=_("step"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    step_title = models.CharField(_("step title"), max_length=160)
+    state = models.CharField(_("state"), max_length=10, choices=State)
+    decided_at = models.DateTimeField(_("decided at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("step progress")
+        verbose_name_plural = _("step progress")
         ordering = ["decided_at", "id"]
         constraints = [
             models.UniqueConstraint(

@@ -6,7 +6,11 @@ from collections.abc import Iterable
 
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import pgettext
+from django.utils.translation import get_language, pgettext
+
+# Chinese and Japanese set sentences side by side with no space between them; English
+# and Korean put one space.
+UNSPACED_LANGUAGES = ("zh", "ja")
 
 
 def join_items(items: Iterable[str]) -> str:
@@ -17,6 +21,13 @@ def join_items(items: Iterable[str]) -> str:
 def join_clauses(clauses: Iterable[str]) -> str:
     """Parts of one sentence that each stand alone: '3 check-ins; longest gap 40 days'."""
     return pgettext("between the clauses of a sentence", "; ").join(clauses)
+
+
+def join_sentences(sentences: Iterable[str]) -> str:
+    """Whole sentences, one after the other: 'Unknown columns: x. Missing columns: y.'"""
+    language = get_language() or ""
+    separator = "" if language.startswith(UNSPACED_LANGUAGES) else " "
+    return separator.join(sentences)
 
 
 def code_list(words: Iterable[str]) -> SafeString:

@@ -14,6 +14,7 @@ from django.utils import translation
 
 from accounts.charts import check_in_timeline_svg
 from accounts.models import ExchangeFact
+from config.lists import join_sentences
 from reminders.models import ReminderLog
 from security.events import record
 from security.models import SecurityEvent
@@ -132,3 +133,12 @@ def test_a_list_of_account_names_in_a_chart_tooltip_uses_the_ideographic_comma()
         CheckInFactory(account=account, on=TODAY - datetime.timedelta(400))
     html = page_in("zh-hans", user, reverse("dashboard"))
     assert re.search(r"OKX – .、OKX – .", html), "names joined by 、"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "One. Two."), ("ko", "One. Two."), ("ja", "One.Two."), ("zh-hans", "One.Two.")],
+)
+def test_sentences_are_spaced_as_each_language_writes_them(language, expected):
+    with translation.override(language):
+        assert join_sentences(["One.", "Two."]) == expected

@@ -6,6 +6,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from checklists.markdown import render_markdown
+from config.lists import join_clauses
 
 register = template.Library()
 
@@ -13,6 +14,12 @@ register = template.Library()
 @register.filter
 def markdown(text: str) -> SafeString:
     return render_markdown(text)
+
+
+@register.filter
+def clauses(items: Iterable[str]) -> str:
+    """`{{ waits|clauses }}`: 'a; b' in English, 'a；b' in Chinese (config/lists.py)."""
+    return join_clauses(items)
 
 
 @register.filter
