@@ -10,6 +10,7 @@ import datetime
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Certainty, Exchange, ExchangeAccount
@@ -249,7 +250,7 @@ class StepProgress(models.Model):
     readable if an editor later renames or deletes the step."""
 
     class State(models.TextChoices):
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("step state", "Done")
         SKIPPED = "skipped", _("Skipped")
 
     walkthrough = models.ForeignKey(

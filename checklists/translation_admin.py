@@ -128,7 +128,9 @@ def translated_form(model: type[SourceText], translation_model: type[Translation
             assert isinstance(model_field, models.Field)  # translated fields are text columns
             english = model_field.formfield(required=False)
             assert english is not None
-            english.label = format_lazy("{} ({})", english.label, language)
+            english.label = format_lazy(
+                _("{label} ({language})"), label=english.label, language=language
+            )
             english.widget.attrs["lang"] = code
             attrs[field_name(name, code)] = english
         attrs[reviewed_name(code)] = forms.BooleanField(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import owned_account_or_404
@@ -23,7 +24,7 @@ from .plan import build_plan
 from .preview import preview_language, render_step_preview
 from .reading import guidance_sections
 
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+YES_NO = [("yes", pgettext_lazy("answer", "Yes")), ("no", pgettext_lazy("answer", "No"))]
 
 
 def guidance(request):

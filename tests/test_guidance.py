@@ -611,7 +611,7 @@ def test_deleting_a_step_warns_how_many_users_have_progress_on_it(editor_client)
             StepProgress.objects.create(walkthrough=walkthrough, step=step,
                                         step_title=step.title, state="done")
     html = client.get(reverse("admin:checklists_step_delete", args=[step.pk])).content.decode()
-    assert "2 users have these steps in their walkthrough progress." in html
+    assert "2 users' walkthrough progress includes what you are deleting." in html
     quiet = Step.objects.get(slug="harden-api-keys")
     html = client.get(reverse("admin:checklists_step_delete", args=[quiet.pk])).content.decode()
     assert "walkthrough progress" not in html
@@ -619,10 +619,10 @@ def test_deleting_a_step_warns_how_many_users_have_progress_on_it(editor_client)
     bulk = client.post(reverse("admin:checklists_step_changelist"), {
         "action": "delete_selected", "_selected_action": [step.pk, quiet.pk],
     }).content.decode()
-    assert "2 users have these steps in their walkthrough progress." in bulk
+    assert "2 users' walkthrough progress includes what you are deleting." in bulk
     guide = client.get(reverse("admin:checklists_guide_delete",
                                args=[step.guide_id])).content.decode()
-    assert "2 users have these steps" in guide
+    assert "2 users' walkthrough progress includes" in guide
 
 
 @pytest.mark.django_db
