@@ -469,10 +469,14 @@ def parse_csv(text: str, owner) -> ImportResult:
                     "The file has more than %(rows)s accounts. Split it into smaller files."
                 ) % {"rows": MAX_ROWS})
             result.rows.append(_parse_row(row_number, columns, cells, exchanges, owner, result))
-    except csv.Error as error:
+    except csv.Error:
+        # Python's own reason ("field larger than field limit", "line contains NUL") is
+        # English and technical; say what usually causes it instead.
         raise InventoryFileError(gettext(
-            "The file can't be read as CSV (near row %(row)s): %(error)s."
-        ) % {"row": reader.line_num, "error": error}) from None
+            "The file can't be read as CSV near row %(row)s: a quote may be left open, a "
+            "cell may be too long, or the file may not be text. Save it again from your "
+            "spreadsheet as CSV UTF-8."
+        ) % {"row": reader.line_num}) from None
     if not result.rows:
         raise InventoryFileError(gettext("The file has a header row but no accounts."))
     _check_account_limit(owner, len(result.rows))

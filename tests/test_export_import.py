@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from mnemonic import Mnemonic
 
 from accounts import inventory_io
@@ -587,3 +588,15 @@ def test_adding_an_account_past_the_limit_is_a_form_error(owner_client, owner, m
     assert "You already keep 2 exchange accounts here, the most one person can." in error
     assert "the most one person can" in response.content.decode()
     assert ExchangeAccount.objects.filter(owner=owner).count() == 2
+
+
+@pytest.mark.django_db
+def test_an_unreadable_csv_names_the_row_and_the_usual_causes_in_the_readers_language(owner):
+    text = "exchange,label,last_login_on\nbinance,ok,2026-01-01\nkraken," + "x" * 200_000 + "\n"
+    with pytest.raises(InventoryFileError) as english:
+        parse_csv(text, owner)
+    assert "near row 3" in str(english.value)
+    assert "field limit" not in str(english.value)  # Python's own English reason stays out
+    with translation.override("ja"), pytest.raises(InventoryFileError) as japanese:
+        parse_csv(text, owner)
+    assert "CSV" in str(japanese.value) and "near row" not in str(japanese.value)
