@@ -46,7 +46,7 @@ class ChannelForm(NoLabelColon, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         verified = EmailAddress.objects.filter(user=user, verified=True).order_by("email")
-        self.fields["email"].choices = [("", "—")] + [
+        self.fields["email"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (address.email, address.email) for address in verified
         ]
         self.fields["name"].validators = [reject_secrets]
@@ -66,7 +66,7 @@ class ChannelForm(NoLabelColon, forms.ModelForm):
         return self.instance.kind if self.instance.pk else self.cleaned_data.get("kind", "")
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not self.instance.pk and (
             Channel.objects.filter(user=self.user).count() >= MAX_CHANNELS_PER_USER
         ):

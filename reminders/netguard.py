@@ -105,7 +105,9 @@ def resolve(host: str, port: int | None = None) -> list[IPAddress]:
     except (socket.gaierror, UnicodeError) as exc:
         raise HostNotFound(str(_("The host %(host)s could not be found.") % {"host": host})) \
             from exc
-    return list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos))
+    return list(dict.fromkeys(
+        ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos
+    ))
 
 
 def check_host(host: str, port: int | None = None) -> list[IPAddress]:

@@ -13,6 +13,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -61,6 +62,7 @@ class Received:
 @dataclass
 class ServiceState:
     statuses: deque = field(default_factory=deque)  # next answers; 200 once empty
+    delay: float = 0.0  # seconds to hold each answer back
     received: list[Received] = field(default_factory=list)
 
 
@@ -71,6 +73,7 @@ class Service(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         self.state.received.append(Received(self.path, self.rfile.read(length)))
         status = self.state.statuses.popleft() if self.state.statuses else 200
+        time.sleep(self.state.delay)
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -87,7 +90,7 @@ def service():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    state.port = server.server_address[1]  # type: ignore[attr-defined]
+    state.port = server.server_address[1]
     yield state
     server.shutdown()
     server.server_close()
@@ -210,6 +213,19 @@ def test_a_closed_port_is_a_temporary_failure(owner):
     result = send_test_reminder(owner, NOW, channel)
     assert result.state == SendTestState.RETRYING
     assert result.error == channels.UNREACHABLE
+
+
+@ALLOW_LOOPBACK
+def test_a_service_slower_than_the_read_timeout_is_a_temporary_failure(
+    owner, service, monkeypatch
+):
+    monkeypatch.setattr(channels, "READ_TIMEOUT", 0.3)
+    service.delay = 1.5
+    channel = add_channel(owner, json_url(service))
+    started = time.monotonic()
+    result = send_test_reminder(owner, NOW, channel)
+    assert time.monotonic() - started < 1.2
+    assert (result.state, result.error) == (SendTestState.RETRYING, channels.UNREACHABLE)
 
 
 def test_test_sends_are_rate_limited_per_user(owner, service):
