@@ -95,7 +95,7 @@ def decrypt_url(channel: Channel) -> str:
     return decrypt_text(channel.url_encrypted) if channel.url_encrypted else ""
 
 
-HOSTNAME_RE = re.compile(r"^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)+|\[[0-9a-f:.]+\])$", re.I)
+HOSTNAME_RE = re.compile(r"^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)+)$", re.I)
 
 
 def mask_url(url: str) -> str:
@@ -107,8 +107,7 @@ def mask_url(url: str) -> str:
         host = parts.hostname or ""
     except ValueError:
         host = ""
-    if not (scheme in SELF_HOSTED_SCHEMES and HOSTNAME_RE.match(host) and "." in host
-            or host == "localhost" or host.startswith("[")):
+    if scheme not in SELF_HOSTED_SCHEMES or not HOSTNAME_RE.match(host):
         return f"{scheme}://…"
     return f"{scheme}://{host}/…"
 

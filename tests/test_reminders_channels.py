@@ -614,3 +614,19 @@ def test_apprise_would_log_the_topic_which_is_why_it_is_silenced(service):
         apprise_logger.removeHandler(handler)
         apprise_logger.setLevel(level)
     assert any(TOKEN in text for text in records)
+
+
+@ALLOW_LOOPBACK
+def test_a_channel_deleted_after_the_claim_is_skipped(service):
+    user = due_user("gone@example.com")
+    channel = add_channel(user, json_url(service))
+    from reminders import sweep
+    from reminders.sending import deliver
+
+    batch = sweep.claim_batch(NOW)
+    channel.delete()
+    deliver(batch.log_ids)
+    log = ReminderLog.objects.get(channel=f"channel-{channel.pk}")
+    assert (log.outcome, log.error, log.target) == ("skipped", "The channel was deleted.", None)
+    assert service.received == []
+    assert len(mail.outbox) == 1  # the sign-in address still gets its digest
