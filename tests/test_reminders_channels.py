@@ -624,9 +624,10 @@ def test_a_channel_deleted_after_the_claim_is_skipped(service):
     from reminders.sending import deliver
 
     batch = sweep.claim_batch(NOW)
+    key = channel.key
     channel.delete()
     deliver(batch.log_ids)
-    log = ReminderLog.objects.get(channel=f"channel-{channel.pk}")
+    log = ReminderLog.objects.get(channel=key)
     assert (log.outcome, log.error, log.target) == ("skipped", "The channel was deleted.", None)
     assert service.received == []
     assert len(mail.outbox) == 1  # the sign-in address still gets its digest
