@@ -631,3 +631,41 @@ def test_a_channel_deleted_after_the_claim_is_skipped(service):
     assert (log.outcome, log.error, log.target) == ("skipped", "The channel was deleted.", None)
     assert service.received == []
     assert len(mail.outbox) == 1  # the sign-in address still gets its digest
+
+
+RACE_USERS = 30
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="two sweepers only race on PostgreSQL (see test_reminders_race)")
+@ALLOW_LOOPBACK
+def test_two_racing_sweepers_send_each_channel_message_exactly_once(service):
+    from collections import Counter
+
+    from django.db import connections
+
+    for n in range(RACE_USERS):
+        add_channel(due_user(f"racer{n}@example.com"), json_url(service, f"/u{n}"))
+    start = threading.Barrier(2)
+    reports, errors = [], []
+
+    def sweeper():
+        try:
+            start.wait()
+            reports.append(run_sweep(now=NOW, batch_size=3))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweeper) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == [] and len(reports) == 2
+    paths = Counter(request.path for request in service.received)
+    assert len(paths) == RACE_USERS and set(paths.values()) == {1}
+    assert len(mail.outbox) == RACE_USERS
+    assert ReminderLog.objects.filter(outcome="sent").count() == 2 * RACE_USERS
