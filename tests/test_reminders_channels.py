@@ -669,3 +669,24 @@ def test_two_racing_sweepers_send_each_channel_message_exactly_once(service):
     assert len(paths) == RACE_USERS and set(paths.values()) == {1}
     assert len(mail.outbox) == RACE_USERS
     assert ReminderLog.objects.filter(outcome="sent").count() == 2 * RACE_USERS
+
+
+def test_the_settings_history_names_each_channel_without_a_query_per_row(owner_client, owner):
+    set_preference(owner)
+    url = reverse("reminder_settings")
+
+    def log_for(n):
+        channel = add_channel(owner, f"discord://{n}/{TOKEN}", name=f"Chat {n}")
+        ReminderLog.objects.create(user=owner, cycle=f"c{n}", claimed_at=NOW, target=channel,
+                                   channel=channel.key, channel_kind=channel.kind)
+
+    log_for(0)
+    owner_client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        owner_client.get(url)
+    for n in range(1, 6):
+        log_for(n)
+    with CaptureQueriesContext(connection) as six:
+        page = owner_client.get(url).content.decode()
+    assert all(f"→ Chat {n}" in page for n in range(6))
+    assert len(six) == len(one)
