@@ -690,3 +690,25 @@ def test_the_settings_history_names_each_channel_without_a_query_per_row(owner_c
         page = owner_client.get(url).content.decode()
     assert all(f"→ Chat {n}" in page for n in range(6))
     assert len(six) == len(one)
+
+
+def test_a_stored_url_of_an_unsupported_kind_fails_at_send_time_too(owner):
+    """The form refuses it; a row written another way (admin shell, an older rule) is
+    refused again before anything is sent."""
+    channel = add_channel(owner, "syslog://")
+    result = send_test_reminder(owner, NOW, channel)
+    assert result.state == SendTestState.FAILED
+    assert "isn't supported here" in result.error
+
+
+def test_send_a_test_to_an_email_channel_from_its_card(owner_client, owner):
+    set_preference(owner)
+    EmailAddress.objects.create(user=owner, email="second@example.com", verified=True)
+    channel = Channel.objects.create(user=owner, kind=ChannelKind.EMAIL, name="Work",
+                                     email="second@example.com")
+    response = owner_client.post(reverse("reminder_channel_test", args=[channel.pk]))
+    page = html.unescape(owner_client.get(response["Location"]).content.decode())
+    assert "Test message sent to “Work”." in page
+    [message] = mail.outbox
+    assert message.to == ["second@example.com"]
+    assert message.subject.startswith("[Test]")
