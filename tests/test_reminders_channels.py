@@ -63,6 +63,7 @@ class Received:
 class ServiceState:
     statuses: deque = field(default_factory=deque)  # next answers; 200 once empty
     delay: float = 0.0  # seconds to hold each answer back
+    redirect_to: str = ""  # answer 307 with this Location instead
     received: list[Received] = field(default_factory=list)
 
 
@@ -74,6 +75,11 @@ class Service(http.server.BaseHTTPRequestHandler):
         self.state.received.append(Received(self.path, self.rfile.read(length)))
         status = self.state.statuses.popleft() if self.state.statuses else 200
         time.sleep(self.state.delay)
+        if self.state.redirect_to:
+            self.send_response(307)
+            self.send_header("Location", self.state.redirect_to)
+            self.end_headers()
+            return
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -712,3 +718,13 @@ def test_send_a_test_to_an_email_channel_from_its_card(owner_client, owner):
     [message] = mail.outbox
     assert message.to == ["second@example.com"]
     assert message.subject.startswith("[Test]")
+
+
+@ALLOW_LOOPBACK
+def test_a_redirect_to_the_metadata_address_is_refused_at_connection_time(owner, service):
+    service.redirect_to = "http://169.254.169.254/latest/meta-data/"
+    channel = add_channel(owner, json_url(service))
+    result = send_test_reminder(owner, NOW, channel)
+    assert len(service.received) == 1  # the first hop, allowed (loopback is on)
+    assert result.state == SendTestState.FAILED
+    assert "169.254.169.254 is a cloud metadata address" in result.error
