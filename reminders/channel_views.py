@@ -16,16 +16,19 @@ from accounts.access import owned_channel_or_404, owned_channels
 from . import outbox
 from .channel_forms import ChannelForm
 from .channels import URL_EXAMPLES
-from .models import MAX_CHANNELS_PER_USER
+from .models import MAX_CHANNELS_PER_USER, ReminderPreference
 from .outbox import SendTestState
 
 
 @login_required
 @require_GET
 def channel_list(request):
+    preference = ReminderPreference.objects.filter(user=request.user).first()
     return render(request, "reminders/channel_list.html", {
         "channels": list(owned_channels(request.user)),
         "max_channels": MAX_CHANNELS_PER_USER,
+        # Times in the zone the user's reminders use, as on the settings page.
+        "time_zone": preference.time_zone if preference else "UTC",
     })
 
 

@@ -728,3 +728,11 @@ def test_a_redirect_to_the_metadata_address_is_refused_at_connection_time(owner,
     assert len(service.received) == 1  # the first hop, allowed (loopback is on)
     assert result.state == SendTestState.FAILED
     assert "169.254.169.254 is a cloud metadata address" in result.error
+
+
+def test_the_channel_card_shows_times_in_the_reminder_time_zone(owner_client, owner):
+    set_preference(owner, time_zone="Asia/Tokyo")
+    add_channel(owner, f"discord://1/{TOKEN}", last_error="The service answered HTTP 404.",
+                last_error_at=NOW)
+    page = owner_client.get(reverse("reminder_channels")).content.decode()
+    assert "24 Nov 2026, 18:00" in page  # 09:00 UTC
