@@ -736,3 +736,16 @@ def test_the_channel_card_shows_times_in_the_reminder_time_zone(owner_client, ow
                 last_error_at=NOW)
     page = owner_client.get(reverse("reminder_channels")).content.decode()
     assert "24 Nov 2026, 18:00" in page  # 09:00 UTC
+
+
+@ALLOW_LOOPBACK
+def test_with_a_worker_backend_the_test_is_queued_and_the_worker_sends_it(owner, service):
+    from tests.test_reminders_support import run_db_worker
+
+    channel = add_channel(owner, json_url(service))
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        assert send_test_reminder(owner, NOW, channel).state == SendTestState.QUEUED
+        assert service.received == []
+        run_db_worker()
+    assert len(service.received) == 1
+    assert ReminderLog.objects.get(target=channel).outcome == "sent"
