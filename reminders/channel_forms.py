@@ -50,6 +50,9 @@ class ChannelForm(NoLabelColon, forms.ModelForm):
             (address.email, address.email) for address in verified
         ]
         self.fields["name"].validators = [reject_secrets]
+        if "kind" in self.fields:  # no empty "select an option" radio
+            self.fields["kind"].choices = ChannelKind.choices  # type: ignore[attr-defined]
+            self.fields["kind"].initial = ChannelKind.APPRISE
         if self.instance.pk:
             # The kind is fixed once created; the URL field stays empty (see above).
             del self.fields["kind"]

@@ -30,6 +30,7 @@ def test_add_a_json_channel_and_send_a_test(page, live_server, service, csp_viol
     page.get_by_label("Apprise URL", exact=True).fill("json://169.254.169.254/latest")
     page.get_by_role("button", name="Add channel").click()
     expect(page.locator("#field-url .errorlist")).to_contain_text("cloud metadata address")
+    screenshot("channels-form-error")
     assert not Channel.objects.exists()
 
     url = f"json://127.0.0.1:{service.port}/hook/topsecret-token"
