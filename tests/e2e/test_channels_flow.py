@@ -13,6 +13,8 @@ from tests.test_reminders_channels import service  # noqa: F401 - the local webh
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+PHONE = {"width": 390, "height": 844}
+
 
 @override_settings(NOTIFY_ALLOW_PRIVATE_NETWORKS=True)
 def test_add_a_json_channel_and_send_a_test(page, live_server, service, csp_violations,  # noqa: F811
@@ -48,4 +50,11 @@ def test_add_a_json_channel_and_send_a_test(page, live_server, service, csp_viol
     assert request.path == "/hook/topsecret-token"
     assert request.json()["title"].startswith("[Test] Dormant Guard")
     screenshot("channels-desktop")
+    # On a phone neither the list nor the form (with its long example URLs) scrolls
+    # sideways.
+    page.set_viewport_size(PHONE)
+    for path in ("/reminders/channels/", "/reminders/channels/new/"):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    screenshot("channels-form-phone")
     assert csp_violations == []
