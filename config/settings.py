@@ -188,6 +188,11 @@ def _mailer_from_url(url: str) -> dict:
     return {"BACKEND": backend, "OPTIONS": options}
 
 
+# Notification channels (reminders/netguard.py): off refuses loopback, private and
+# link-local targets; on allows them (a self-hosted ntfy on the LAN). Cloud metadata
+# addresses are refused either way.
+NOTIFY_ALLOW_PRIVATE_NETWORKS = env.bool("NOTIFY_ALLOW_PRIVATE_NETWORKS", default=False)
+
 MAILERS = {"default": _mailer_from_url(env.str("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Dormant Guard <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -352,6 +357,7 @@ LOGGING = {
         "json": {"()": "config.logging.JsonFormatter"},
     },
     "handlers": {
+        "null": {"class": "logging.NullHandler"},
         "console": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout" if _LOG_FORMAT == "json" else "ext://sys.stderr",
@@ -364,5 +370,12 @@ LOGGING = {
         "django.tasks": {"level": "WARNING"},
         # runserver's request lines carry paths: through our (redacting) handler too.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Apprise's lines can name a channel's topic, webhook path or host (tokens):
+        # never to our handlers. reminders/channels.py reads what it needs (the HTTP
+        # status) from the records privately and stores its own wording.
+        "apprise": {"handlers": ["null"], "level": "WARNING", "propagate": False},
+        # urllib3's debug lines name the request path (a Telegram bot token, a webhook
+        # secret): kept out at any LOG_LEVEL.
+        "urllib3": {"handlers": ["null"], "level": "ERROR", "propagate": False},
     },
 }

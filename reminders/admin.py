@@ -1,6 +1,9 @@
 """Admin: reminder logs are an audit trail (read-only; only a superuser may delete), and
 preferences can be looked at and adjusted for support.
 
+Notification channels are shown read-only for support (why did a user's messages
+fail?) with the URL masked: the encrypted URL is neither shown nor decrypted here.
+
 The email safety phrase is never shown here: a staff account taken over by a phisher
 must not reveal what genuine emails look like. The feed token hash is useless to staff.
 """
@@ -8,7 +11,7 @@ must not reveal what genuine emails look like. The feed token hash is useless to
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ReminderLog, ReminderPreference
+from .models import Channel, ReminderLog, ReminderPreference
 
 
 @admin.register(ReminderLog)
@@ -55,3 +58,22 @@ class ReminderPreferenceAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("calendar feed"))
     def has_feed(self, obj: ReminderPreference) -> bool:
         return obj.has_feed
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "kind", "url_hint", "enabled", "last_sent_at",
+                    "last_error_at"]
+    list_filter = ["kind", "enabled"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = readonly_fields = (
+        "user", "kind", "name", "email", "url_hint", "enabled", "gets_digests",
+        "gets_quiet_warnings", "last_sent_at", "last_error", "last_error_at", "created_at",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -116,12 +116,70 @@ class ChannelKind(models.TextChoices):
     """How a delivery travels; `sending.deliver()` picks its sender by this."""
 
     EMAIL = "email", _("Email")
+    APPRISE = "apprise", _("Chat or push (Apprise URL)")
 
 
-# The `channel` key of the address the user signs in with: the only channel today.
-# Further channels (issue 12) get keys of their own, e.g. "channel-<pk>".
+# The `channel` key of the address the user signs in with; a user's added channels
+# (Channel rows) are keyed "channel-<pk>".
 ACCOUNT_EMAIL_CHANNEL = "email"
 CHANNEL_KEY_MAX_LENGTH = 40
+CHANNEL_NAME_MAX_LENGTH = 60
+MAX_CHANNELS_PER_USER = 10
+
+
+class ChannelQuerySet(models.QuerySet):
+    def for_digests(self) -> "ChannelQuerySet":
+        """On, and set to receive digests: what the sweep adds a delivery row for."""
+        return self.filter(enabled=True, gets_digests=True)
+
+
+class Channel(models.Model):
+    """Somewhere else a user's reminders go: another verified email address, or an
+    Apprise URL (Telegram, ntfy, Discord, a JSON webhook, ...).
+
+    The URL carries the service's token, so it is stored only Fernet-encrypted
+    (`url_encrypted`, see reminders/channels.py) and shown back only as `url_hint`
+    (scheme and host, the rest masked), which is written when the URL is saved so the
+    list never decrypts anything."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channels"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ChannelKind)
+    name = models.CharField(
+        _("name"), max_length=CHANNEL_NAME_MAX_LENGTH, validators=[reject_secrets],
+    )
+    email = models.EmailField(_("email address"), blank=True)
+    url_encrypted = models.TextField(blank=True, editable=False)
+    url_hint = models.CharField(max_length=200, blank=True, editable=False)
+    enabled = models.BooleanField(_("on"), default=True)
+    gets_digests = models.BooleanField(_("reminder digests"), default=True)
+    gets_quiet_warnings = models.BooleanField(
+        _("warnings before my quiet period ends"), default=True
+    )
+    last_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ChannelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("notification channel")
+        indexes = [models.Index(fields=["user", "enabled"], name="channel_user_enabled_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def key(self) -> str:
+        """The ReminderLog `channel` value of this channel's deliveries."""
+        return f"channel-{self.pk}"
+
+    @property
+    def target_hint(self) -> str:
+        return self.email if self.kind == ChannelKind.EMAIL else self.url_hint
 
 
 class ReminderLogQuerySet(models.QuerySet):
@@ -167,6 +225,12 @@ class ReminderLog(models.Model):
     # Message-ID is derived from these three and a re-send is the same message.
     channel = models.CharField(
         max_length=CHANNEL_KEY_MAX_LENGTH, default=ACCOUNT_EMAIL_CHANNEL, editable=False
+    )
+    # The Channel row behind a "channel-<pk>" key; null for the account's own address,
+    # and once the channel is deleted (delivery then skips the row).
+    target = models.ForeignKey(
+        Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs",
+        editable=False,
     )
     # [{"id": 3, "name": "Binance – Main", "status": "overdue"}, ...], most urgent first.
     accounts = models.JSONField(default=list, blank=True)

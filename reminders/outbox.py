@@ -14,7 +14,7 @@ from enum import StrEnum
 from django.db.models import Q
 
 from . import preferences
-from .models import ReminderLog
+from .models import Channel, ReminderLog
 from .sending import DeliveryCounts
 from .tasks import backend_can_defer, enqueue_delivery
 
@@ -83,8 +83,11 @@ class SendTestResult:
     error: str = ""
 
 
-def claim_test_reminder(user, now: datetime.datetime) -> ReminderLog | None:
-    """A test email for `user` now; None once they asked too often this hour."""
+def claim_test_reminder(
+    user, now: datetime.datetime, channel: Channel | None = None
+) -> ReminderLog | None:
+    """A test message for `user` now, to their own address or to `channel`; None once
+    they asked too often this hour (one budget for all their channels)."""
     recent = ReminderLog.objects.filter(
         user=user, kind=ReminderLog.Kind.TEST, claimed_at__gte=now - datetime.timedelta(hours=1)
     ).count()
@@ -97,13 +100,18 @@ def claim_test_reminder(user, now: datetime.datetime) -> ReminderLog | None:
         cycle=f"test-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}",
         claimed_at=now,
         next_attempt_at=now,
+        **({"channel_kind": channel.kind, "channel": channel.key, "target": channel}
+           if channel else {}),
     )
 
 
-def send_test_reminder(user, now: datetime.datetime) -> SendTestResult:
-    """Claim and send (or queue) a test reminder to the user's own address."""
+def send_test_reminder(
+    user, now: datetime.datetime, channel: Channel | None = None
+) -> SendTestResult:
+    """Claim and send (or queue) a test reminder to the user's own address, or to one of
+    their channels."""
     preferences.preference_for(user, now)
-    log = claim_test_reminder(user, now)
+    log = claim_test_reminder(user, now, channel)
     if log is None:
         return SendTestResult(SendTestState.LIMITED)
     if dispatch([log.pk]).queued:

@@ -8,7 +8,8 @@ one cycle, one channel. `deliver()` sends a batch of them:
    lease token. A second worker handed the same ids takes none of them. While the run
    sends, a heartbeat pushes the lease on every HEARTBEAT_EVERY, so a long batch keeps
    its rows and a run that dies lets go of them LEASE after its last heartbeat.
-2. **One try per message**, by the sender for its `channel_kind` (SENDERS; email today).
+2. **One try per message**, by the sender for its `channel_kind` (SENDERS: email, and
+   Apprise for chat and push channels, whose failures are also noted on the Channel).
    The Message-ID is derived from (user, cycle, channel), so a message sent again after
    a crash is the same message and receiving servers and clients drop the copy.
 3. **Bookkeeping in batches.** Outcomes are written with one UPDATE per
@@ -55,9 +56,16 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import ExchangeAccount
 
-from . import schedule
+from . import channels, schedule
+from .chat import chat_message
 from .digest import Digest, digest_email, digest_items, site_url
-from .models import DEFAULT_WARN_DAYS, ChannelKind, ReminderLog, ReminderPreference
+from .models import (
+    ACCOUNT_EMAIL_CHANNEL,
+    DEFAULT_WARN_DAYS,
+    ChannelKind,
+    ReminderLog,
+    ReminderPreference,
+)
 from .smtp import BatchConnection, MailServerUnreachable, classify_error
 
 logger = logging.getLogger(__name__)
@@ -158,8 +166,32 @@ class Sender(Protocol):
     def classify(self, exc: BaseException) -> tuple[bool, str]: ...
 
 
-# Issue 12 registers a sender per new kind here.
-SENDERS: dict[str, Callable[[], Sender]] = {ChannelKind.EMAIL: EmailSender}
+class AppriseSender:
+    """Chat and push channels (reminders/channels.py): one HTTP request per message,
+    to a different service each time, so there is no shared connection and no
+    "unreachable" pause: each channel's failure is its own."""
+
+    def __enter__(self) -> "AppriseSender":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        return None
+
+    def send(self, log: ReminderLog, digest: Digest) -> None:
+        assert log.target is not None  # _skip_reason skips rows whose channel is gone
+        channels.send(log.target, chat_message(digest))
+
+    @staticmethod
+    def classify(exc: BaseException) -> tuple[bool, str]:
+        if isinstance(exc, channels.ChannelError):
+            return exc.permanent, exc.description
+        return False, "Unexpected error while sending."
+
+
+SENDERS: dict[str, Callable[[], Sender]] = {
+    ChannelKind.EMAIL: EmailSender,
+    ChannelKind.APPRISE: AppriseSender,
+}
 
 
 # --- What a batch needs, loaded once ------------------------------------------------------
@@ -198,10 +230,28 @@ def _skip_reason(
     user = log.user
     if not user.is_active or not user.email:
         return gettext_noop("The user account is inactive or has no email address.")
-    if (user.pk, user.email.lower()) not in data.verified:
+    if log.channel == ACCOUNT_EMAIL_CHANNEL and (user.pk, user.email.lower()) not in data.verified:
         return gettext_noop("The email address is not verified.")
     if log.kind == ReminderLog.Kind.DIGEST and (preference is None or not preference.enabled):
         return gettext_noop("Reminders were turned off before the email went out.")
+    if log.channel != ACCOUNT_EMAIL_CHANNEL:
+        return _channel_skip_reason(log, data)
+    return None
+
+
+def _channel_skip_reason(log: ReminderLog, data: BatchData) -> str | None:
+    """A Channel's own conditions, read at send time (it may have changed since)."""
+    channel = log.target
+    if channel is None:
+        return gettext_noop("The channel was deleted.")
+    if not channel.enabled:
+        return gettext_noop("The channel was turned off.")
+    if log.kind == ReminderLog.Kind.DIGEST and not channel.gets_digests:
+        return gettext_noop("The channel no longer receives digests.")
+    if channel.kind == ChannelKind.EMAIL and (
+        (log.user_id, channel.email.lower()) not in data.verified
+    ):
+        return gettext_noop("The email address is not verified.")
     return None
 
 
@@ -216,7 +266,7 @@ def _build_digest(
     today = schedule.local_date(now, tz)
     return Digest(
         user_id=log.user_id,
-        recipient=log.user.email,
+        recipient=log.target.email if log.target else log.user.email,
         items=digest_items(data.accounts_by_user.get(log.user_id, []), today, warn_days),
         today=today,
         safety_phrase=preference.safety_phrase if preference else "",
@@ -267,7 +317,7 @@ class DeliveryRun:
         )
         return list(
             ReminderLog.objects.held_by(self.holder)
-            .select_related("user", "user__reminder_preference")
+            .select_related("user", "user__reminder_preference", "target")
             .order_by("pk")
         )
 
@@ -364,21 +414,27 @@ def _deliver_one(run: DeliveryRun, sender: Sender, log: ReminderLog, data: Batch
     except Unreachable:
         raise
     except Exception as exc:  # one bad message must not stop the batch
-        _record_failure(run, sender, log, exc, now)
+        description = _record_failure(run, sender, log, exc, now)
+        if log.target_id:
+            channels.note_outcome(log.target_id, sent=False, error=description)
         return
     run.record(log, Outcome.SENT, accounts=[item.as_log_entry() for item in digest.items])
+    if log.target_id:
+        channels.note_outcome(log.target_id, sent=True)
 
 
 def _record_failure(run: DeliveryRun, sender: Sender, log: ReminderLog, exc: Exception,
-                    now: datetime.datetime) -> None:
+                    now: datetime.datetime) -> str:
+    """Record a failed try (retry or final); returns the stored description."""
     permanent, description = sender.classify(exc)
-    if not isinstance(exc, OSError | ValueError):
+    if not isinstance(exc, OSError | ValueError | channels.ChannelError):
         logger.exception("Reminder %s failed unexpectedly", log.pk, exc_info=exc)
     if permanent or log.attempts + 1 >= MAX_ATTEMPTS:
         run.record(log, Outcome.FAILED, error=description)
     else:
         wait = RETRY_BACKOFF[min(log.attempts, len(RETRY_BACKOFF) - 1)]
         run.record(log, Outcome.RETRYING, error=description, next_attempt_at=now + wait)
+    return description
 
 
 @contextlib.contextmanager

@@ -9,7 +9,9 @@ See reminders/schedule.py for the cycle rule. One batch is one short transaction
    with BEGIN IMMEDIATE, which serialises sweepers just the same.)
 2. Load the batch's accounts with one query and decide, per user, digest or not.
 3. Move every `next_digest_at` forward with one bulk UPDATE and insert one pending
-   `ReminderLog` per digest and channel with one bulk INSERT. The unique (user, cycle,
+   `ReminderLog` per digest and channel (the account's address, plus each enabled
+   Channel that takes digests, loaded for the batch with one query) with one bulk
+   INSERT. The unique (user, cycle,
    channel) constraint is the second guard: a row that already exists is skipped, never
    sent twice, whatever happened to the first guard.
 
@@ -25,7 +27,7 @@ tries; the messages it holds go back untried, so an outage burns no attempts.
 
 import datetime
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +38,7 @@ from accounts.models import ExchangeAccount
 
 from . import schedule
 from .digest import DigestItem, digest_items
-from .models import ReminderLog, ReminderPreference
+from .models import Channel, ReminderLog, ReminderPreference
 from .outbox import Dispatched, dispatch, open_rows_to_dispatch
 from .tasks import backend_can_defer, reclaim_abandoned_tasks
 
@@ -131,28 +133,42 @@ def _insert_logs(logs: list[ReminderLog]) -> tuple[list[int], int]:
 
 
 def _plan(
-    preference: ReminderPreference, items: list[DigestItem], now: datetime.datetime
-) -> ReminderLog | None:
-    """Move the preference's next look forward; return the digest's log row, if any."""
+    preference: ReminderPreference, items: list[DigestItem], now: datetime.datetime,
+    channels: Sequence[Channel] = (),
+) -> list[ReminderLog]:
+    """Move the preference's next look forward; return the digest's log rows: one for
+    the account's own address and one per channel that takes digests (none when
+    nothing is due)."""
     tz = preference.zone
     if not items:
         preference.next_digest_at = schedule.next_look_when_nothing_due(
             now, preference.hour, tz
         )
-        return None
-    log = ReminderLog(
-        user_id=preference.user_id,
-        kind=ReminderLog.Kind.DIGEST,
-        # Due preferences always have a next look; `now` only narrows the type.
-        cycle=schedule.cycle_key(preference.next_digest_at or now, tz),
-        accounts=[item.as_log_entry() for item in items],
-        claimed_at=now,
-        next_attempt_at=now,
-    )
+        return []
+    # Due preferences always have a next look; `now` only narrows the type.
+    cycle = schedule.cycle_key(preference.next_digest_at or now, tz)
+    entries = [item.as_log_entry() for item in items]
+    logs = [ReminderLog(
+        user_id=preference.user_id, kind=ReminderLog.Kind.DIGEST, cycle=cycle,
+        accounts=entries, claimed_at=now, next_attempt_at=now,
+    )]
+    logs += [ReminderLog(
+        user_id=preference.user_id, kind=ReminderLog.Kind.DIGEST, cycle=cycle,
+        accounts=entries, claimed_at=now, next_attempt_at=now,
+        channel_kind=channel.kind, channel=channel.key, target=channel,
+    ) for channel in channels]
     preference.next_digest_at = schedule.next_look_after_digest(
         now, preference.hour, tz, preference.frequency
     )
-    return log
+    return logs
+
+
+def _digest_channels(user_ids: list[int]) -> dict[int, list[Channel]]:
+    """Every batch user's channels that take digests, in one query."""
+    by_user: dict[int, list[Channel]] = {}
+    for channel in Channel.objects.for_digests().filter(user_id__in=user_ids).order_by("pk"):
+        by_user.setdefault(channel.user_id, []).append(channel)
+    return by_user
 
 
 def _move_next_looks(preferences: list[ReminderPreference]) -> None:
@@ -190,13 +206,14 @@ def claim_batch(now: datetime.datetime, batch_size: int = BATCH_SIZE) -> Claimed
     batch = ClaimedBatch(found=len(preferences))
     if not preferences:
         return batch
-    accounts = ExchangeAccount.objects.active_by_owner([p.user_id for p in preferences])
+    user_ids = [p.user_id for p in preferences]
+    accounts = ExchangeAccount.objects.active_by_owner(user_ids)
+    channels = _digest_channels(user_ids)
     logs = []
     for preference in preferences:
         items = _items_for(preference, accounts.get(preference.user_id, []), now)
-        if (log := _plan(preference, items, now)) is not None:
-            logs.append(log)
-    batch.nothing_due = len(preferences) - len(logs)
+        logs += _plan(preference, items, now, channels.get(preference.user_id, []))
+    batch.nothing_due = len(preferences) - len({log.user_id for log in logs})
     _move_next_looks(preferences)
     batch.log_ids, batch.duplicates = _insert_logs(logs)
     if batch.log_ids and backend_can_defer():

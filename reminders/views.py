@@ -66,7 +66,9 @@ def reminder_settings(request):
         "form": form,
         "preference": preference,
         "next_look": preference.local_next_digest_at(),
-        "logs": ReminderLog.objects.filter(user=request.user)[:RECENT_LOGS_SHOWN],
+        "logs": ReminderLog.objects.filter(user=request.user).select_related("target")[
+            :RECENT_LOGS_SHOWN
+        ],
         "new_feed_url": _feed_url(new_feed_token) if new_feed_token else None,
     })
 

@@ -94,3 +94,28 @@ def test_the_preference_admin_never_shows_the_safety_phrase(superuser_client):
     assert change.status_code == 200
     assert "violet walrus" not in change.content.decode()
     assert "violet walrus" not in changelist.content.decode()
+
+
+def test_channels_are_read_only_in_the_admin_and_never_show_the_url(staff_client):
+    from reminders import channels
+    from reminders.models import Channel, ChannelKind
+
+    url = "tgram://123456789:AAtokenSecretPart/987"
+    channel = Channel.objects.create(
+        user=due_user("chan@example.com"), kind=ChannelKind.APPRISE, name="Phone",
+        url_encrypted=channels.encrypt_url(url), url_hint=channels.mask_url(url),
+        last_error="The service answered HTTP 404.",
+    )
+    listing = staff_client.get(reverse("admin:reminders_channel_changelist"))
+    detail = staff_client.get(reverse("admin:reminders_channel_change", args=[channel.pk]))
+    for response in (listing, detail):
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "tgram://…" in content
+        assert "AAtokenSecretPart" not in content and channel.url_encrypted not in content
+    assert "The service answered HTTP 404." in detail.content.decode()
+    assert staff_client.post(
+        reverse("admin:reminders_channel_change", args=[channel.pk]), {"name": "Changed"}
+    ).status_code == 403
+    channel.refresh_from_db()
+    assert channel.name == "Phone"

@@ -103,6 +103,7 @@ KWARGS: dict[str, Kwarg] = {
         "a guidance step: shared content; the account in `pk` decides access",
     ),
     "state": Kwarg(lambda w: StepProgress.State.DONE, False, "a step state (done/skipped)"),
+    "channel_pk": Kwarg(lambda w: w.channel.pk, True, "the owner's notification channel"),
     "token": Kwarg(
         lambda w: w.unsubscribe_token, False,
         "a reminders credential in the URL (signed unsubscribe token or calendar feed "
@@ -300,7 +301,8 @@ def _add_reminders(world: SimpleNamespace) -> None:
     """Reminder preference, calendar feed token, a sent-reminder log and the unsubscribe
     token, through the reminders app's own services."""
     from reminders import preferences, tokens
-    from reminders.models import ReminderLog
+    from reminders.channels import encrypt_url, mask_url
+    from reminders.models import Channel, ChannelKind, ReminderLog
 
     now = timezone.now()
     preference = preferences.preference_for(world.owner, now)
@@ -310,6 +312,11 @@ def _add_reminders(world: SimpleNamespace) -> None:
     world.reminder_log = ReminderLog.objects.create(
         user=world.owner, cycle="test-cycle", claimed_at=now,
         accounts=[{"id": world.account.pk, "name": str(world.account), "status": "dormant"}],
+    )
+    world.channel = Channel.objects.create(
+        user=world.owner, kind=ChannelKind.APPRISE, name=f"{OWNER_MARKER} channel",
+        url_encrypted=encrypt_url("discord://1234/owner-token"),
+        url_hint=mask_url("discord://1234/owner-token"),
     )
 
 
