@@ -140,6 +140,7 @@ def handoff_confirm(request, confirm_token: str):
         return _noindex(render(request, "handoff/invalid.html", status=404))
     if request.method == "POST":
         services.confirm_contact(request, contact, timezone.now())
+        contact.refresh_from_db(fields=["confirmed_at"])
     context = {"contact": contact, "owner_email": contact.plan.owner.email, "confirm_token": confirm_token}
     return _noindex(render(request, "handoff/confirm.html", context))
 
