@@ -107,6 +107,9 @@ class HandoffOpen(models.Model):
     class Meta:
         ordering = ["-opened_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"Opened by contact {self.contact_id} at {self.opened_at:%Y-%m-%d %H:%M}"
+
 
 class QuietClaim(models.Model):
     """A warning or handoff claimed by a sweeper: inserted before sending, unique per
@@ -125,3 +128,6 @@ class QuietClaim(models.Model):
                 fields=["plan", "what", "epoch"], name="handoff_claim_once_per_epoch"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.what} for plan {self.plan_id} (epoch {self.epoch})"

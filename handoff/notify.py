@@ -34,7 +34,8 @@ def _url(name: str, *args) -> str:
 def _send(to: str, language: str, template: str, context: dict) -> None:
     with translation.override(language or settings.LANGUAGE_CODE):
         context = {**context, "site_url": _site_url()}
-        subject = " ".join(render_to_string(f"emails/handoff/{template}_subject.txt", context).split())
+        rendered = render_to_string(f"emails/handoff/{template}_subject.txt", context)
+        subject = " ".join(rendered.split())
         body = render_to_string(f"emails/handoff/{template}.txt", context)
     EmailMessage(
         subject=subject[:SUBJECT_MAX_LENGTH], body=body, to=[to],

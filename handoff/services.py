@@ -7,7 +7,6 @@ import datetime
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from accounts.secret_detection import mask_login_hint
 from security.events import record

@@ -89,7 +89,9 @@ def _hand_off(plan: QuietPlan, now: datetime.datetime, report: QuietSweepReport)
             contact.access_token_hash = tokens.access_token_hash(token)
             contact.access_expires_at = now + tokens.ACCESS_LIFETIME
             contact.access_ended_at = None
-            contact.save(update_fields=["access_token_hash", "access_expires_at", "access_ended_at"])
+            contact.save(
+                update_fields=["access_token_hash", "access_expires_at", "access_ended_at"]
+            )
             sends.append((contact, token))
     errors = []
     for contact, token in sends:
@@ -105,7 +107,9 @@ def _hand_off(plan: QuietPlan, now: datetime.datetime, report: QuietSweepReport)
     record(None, plan.owner, SecurityEvent.Kind.QUIET_HANDOFF_SENT, contacts=len(sends))
 
 
-def run_quiet_sweep(now: datetime.datetime | None = None, batch_size: int = BATCH_SIZE) -> QuietSweepReport:
+def run_quiet_sweep(
+    now: datetime.datetime | None = None, batch_size: int = BATCH_SIZE
+) -> QuietSweepReport:
     now = now or timezone.now()
     report = QuietSweepReport()
     due = (

@@ -8,7 +8,7 @@ answer to that POST, so an opening is recorded only when a person asked for it.
 from allauth.core.internal.ratelimit import consume_or_429
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -25,7 +25,9 @@ RATE_LIMITS = {"handoff": "30/m/ip,200/h/ip"}
 
 
 def _rate_limited(request):
-    return consume_or_429(request, app="handoff", action="handoff", config=RATE_LIMITS, limit_get=True)
+    return consume_or_429(
+        request, app="handoff", action="handoff", config=RATE_LIMITS, limit_get=True
+    )
 
 
 def _noindex(response):
@@ -141,7 +143,10 @@ def handoff_confirm(request, confirm_token: str):
     if request.method == "POST":
         services.confirm_contact(request, contact, timezone.now())
         contact.refresh_from_db(fields=["confirmed_at"])
-    context = {"contact": contact, "owner_email": contact.plan.owner.email, "confirm_token": confirm_token}
+    context = {
+        "contact": contact, "owner_email": contact.plan.owner.email,
+        "confirm_token": confirm_token,
+    }
     return _noindex(render(request, "handoff/confirm.html", context))
 
 

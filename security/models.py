@@ -39,7 +39,9 @@ class SecurityEvent(models.Model):
         QUIET_WARNING_SENT = "quiet_warning_sent", _("Quiet period warning sent")
         QUIET_HANDOFF_SENT = "quiet_handoff_sent", _("Handoff sent to trusted contacts")
         QUIET_HANDOFF_OPENED = "quiet_handoff_opened", _("Handoff page opened by a contact")
-        QUIET_OWNER_RETURNED = "quiet_owner_returned", _("Back after a handoff: contacts' access ended")
+        QUIET_OWNER_RETURNED = "quiet_owner_returned", _(
+            "Back after a handoff: contacts' access ended"
+        )
 
     # SET_NULL, not CASCADE, so an event can outlive or lack a user (a failed sign-in
     # for an unknown address, "account deleted"). Deleting a user still removes their

@@ -22,7 +22,8 @@ def _fill_hidden_text_fields(account: ExchangeAccount) -> list[str]:
     """Put a marker in every text field the page must not show; returns the markers."""
     markers, values = [], {}
     for field in ExchangeAccount._meta.concrete_fields:
-        if isinstance(field, models.CharField | models.TextField) and field.name not in SHOWN_FIELDS:
+        is_text = isinstance(field, models.CharField | models.TextField)
+        if is_text and field.name not in SHOWN_FIELDS:
             marker = f"HIDDEN-{field.name}-{account.pk}"[: field.max_length or 200]
             values[field.name] = marker
             markers.append(marker)
@@ -89,7 +90,8 @@ def test_the_content_is_built_from_an_allow_list():
 
     from handoff.content import HandoffAccount
 
-    assert {f.name for f in fields(HandoffAccount)} == {"exchange", "label", "login_hint", "website"}
+    allowed = {"exchange", "label", "login_hint", "website"}
+    assert {f.name for f in fields(HandoffAccount)} == allowed
 
 
 def test_the_content_costs_a_fixed_number_of_queries(handed_off, django_assert_num_queries):

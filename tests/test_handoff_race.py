@@ -56,7 +56,7 @@ def test_two_sweepers_holding_the_same_stale_plan_hand_off_once(owner, time_mach
 
 
 @pytest.mark.django_db
-def test_an_owner_who_came_back_after_the_sweep_read_the_plan_is_not_handed_off(owner, time_machine):
+def test_an_owner_back_after_the_sweep_read_the_plan_is_not_handed_off(owner, time_machine):
     from handoff import services
 
     armed_plan(owner)

@@ -76,7 +76,8 @@ def test_owner_sets_a_plan_within_90_to_540_days(owner_client, owner, time_machi
     assert response.status_code == 302
     plan = QuietPlan.objects.get(owner=owner)
     assert plan.ends_at == T0 + 90 * DAY
-    assert SecurityEvent.objects.filter(user=owner, kind=SecurityEvent.Kind.QUIET_PLAN_SAVED).exists()
+    saved = SecurityEvent.objects.filter(user=owner, kind=SecurityEvent.Kind.QUIET_PLAN_SAVED)
+    assert saved.exists()
 
 
 def test_the_message_refuses_a_seed_phrase_with_the_detectors_explanation(owner_client):
@@ -106,7 +107,8 @@ def test_owner_removes_a_contact_and_cancels(owner_client, owner, plan):
     assert owner_client.post(reverse("quiet_cancel")).status_code == 302
     assert QuietPlan.objects.get().state == QuietPlan.State.CANCELLED
     kinds = set(SecurityEvent.objects.filter(user=owner).values_list("kind", flat=True))
-    assert {SecurityEvent.Kind.QUIET_CONTACT_REMOVED, SecurityEvent.Kind.QUIET_PLAN_CANCELLED} <= kinds
+    Kind = SecurityEvent.Kind
+    assert {Kind.QUIET_CONTACT_REMOVED, Kind.QUIET_PLAN_CANCELLED} <= kinds
 
 
 def test_im_here_restarts_the_period(owner_client, plan, time_machine):

@@ -4,9 +4,8 @@ goes quiet past the period, and the contact reaches the handoff page. No CSP vio
 import datetime
 import re
 
-import time_machine
-
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
@@ -68,10 +67,13 @@ def test_a_contact_confirms_and_later_reaches_the_handoff(
     [handoff] = [m for m in mail.outbox if m.to == ["sister@example.net"]]
     contact.goto(live_server.url + _path(handoff, "/h/"))
     contact.get_by_role("button", name="Show the handoff").click()
-    expect(contact.get_by_role("heading", name="Exchange accounts of holder@example.com")).to_be_visible()
+    heading = contact.get_by_role("heading", name="Exchange accounts of holder@example.com")
+    expect(heading).to_be_visible()
     expect(contact.locator("#handoff-accounts")).to_contain_text("Kraken · Savings")
     expect(contact.get_by_text("The laptop password is with the notary.")).to_be_visible()
     assert "the paper in the safe" not in contact.content()
-    screenshot("handoff-desktop")
+    screenshot("handoff-owner")
+    folder = screenshot("handoff-owner").parent
+    contact.screenshot(path=str(folder / "handoff-contact.png"), full_page=True)
     contact.context.close()  # before the live server stops, so no request is left open
     assert csp_violations == []
