@@ -16,6 +16,9 @@ from . import notify, tokens
 from .models import HandoffOpen, QuietPlan, TrustedContact
 
 Kind = SecurityEvent.Kind
+# Activity this close to the last one changes nothing worth a write (an import records
+# hundreds of check-ins in one go); "I'm here" always counts.
+ACTIVITY_RESOLUTION = datetime.timedelta(hours=1)
 
 
 def plan_of(user) -> QuietPlan | None:
@@ -83,6 +86,9 @@ def note_activity(user, now: datetime.datetime, request=None, still_here: bool =
     with transaction.atomic():
         plan = QuietPlan.objects.select_for_update().filter(owner=user).first()
         if plan is None or plan.state == QuietPlan.State.CANCELLED:
+            return
+        recent = now - plan.last_active_at < ACTIVITY_RESOLUTION
+        if plan.state == QuietPlan.State.ARMED and recent and not still_here:
             return
         returned = plan.state == QuietPlan.State.HANDED_OFF
         if returned:

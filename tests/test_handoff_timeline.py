@@ -180,3 +180,33 @@ def test_the_command_runs_the_sweep(owner, time_machine, capsys):
     call_command("run_quiet_sweep")
     assert len(mail.outbox) == 1
     assert "1 warnings" in capsys.readouterr().out
+
+
+def test_the_warning_is_written_in_the_owners_language(owner, time_machine):
+    from django.utils import translation
+
+    from config.dates import format_date
+
+    owner.language = "ja"
+    owner.save(update_fields=["language"])
+    time_machine.move_to(T0, tick=False)
+    plan = armed_plan(owner)
+    at = T0 + 60 * DAY
+    time_machine.move_to(at, tick=False)
+    run_quiet_sweep(now=at)
+    [warning] = sent_to(owner.email)
+    with translation.override("ja"):
+        ends_on = format_date(plan.ends_at.date())
+    assert ends_on in warning.body and ends_on != format_date(plan.ends_at.date())
+    assert translation.get_language() != "ja"  # the override did not leak
+
+
+def test_activity_within_the_hour_writes_nothing(owner, time_machine):
+    time_machine.move_to(T0, tick=False)
+    plan = armed_plan(owner)
+    services.note_activity(owner, T0 + HOUR / 2)
+    plan.refresh_from_db()
+    assert plan.last_active_at == T0
+    services.note_activity(owner, T0 + HOUR / 2, still_here=True)
+    plan.refresh_from_db()
+    assert plan.last_active_at == T0 + HOUR / 2
