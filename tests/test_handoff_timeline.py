@@ -210,3 +210,32 @@ def test_activity_within_the_hour_writes_nothing(owner, time_machine):
     services.note_activity(owner, T0 + HOUR / 2, still_here=True)
     plan.refresh_from_db()
     assert plan.last_active_at == T0 + HOUR / 2
+
+
+def test_a_send_that_fails_after_its_claim_is_kept_on_the_claim_not_retried(
+    owner, time_machine, settings
+):
+    time_machine.move_to(T0, tick=False)
+    armed_plan(owner)
+    settings.MAILERS = {"default": {"BACKEND": "tests.test_handoff_timeline.RefusingBackend"}}
+    at = T0 + 60 * DAY
+    time_machine.move_to(at, tick=False)
+    report = run_quiet_sweep(now=at)
+    assert report.failed == 1 and report.warnings == 0
+    claim = QuietClaim.objects.get(what="warn-30")
+    assert claim.sent_at is None and "refused" in claim.error
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    run_quiet_sweep(now=at + HOUR)
+    assert mail.outbox == []  # not sent twice; the 7-day warning comes in its time
+
+
+class RefusingBackend:
+    """A mail backend whose server refuses everything."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        import smtplib
+
+        raise smtplib.SMTPDataError(554, b"refused")
