@@ -232,3 +232,11 @@ def test_contact_links_are_rate_limited_per_address(plan, client, time_machine):
     assert statuses[:30] == [200] * 30
     assert statuses[30] == 429
     assert client.get(reverse("handoff_page", args=["guess"])).status_code == 429
+
+
+def test_an_im_here_link_expires_after_31_days(plan, client, time_machine):
+    path = reverse("quiet_here_link", args=[tokens.here_token(plan.pk)])
+    time_machine.move_to(T0 + 32 * DAY, tick=False)
+    assert client.post(path).status_code == 404
+    plan.refresh_from_db()
+    assert plan.last_active_at == T0
