@@ -30,7 +30,8 @@ TOKEN_PATH_RE = re.compile(
     r"(?P<prefix>/reminders/unsubscribe/"
     r"|/reminders/calendar/(?!(?:new|off)/)"
     r"|/auth/password/reset/key/(?!done/)"
-    r"|/auth/confirm-email/)"
+    r"|/auth/confirm-email/"
+    r"|/h/(?:here/|confirm/)?)"
     r"/*[^/\s\"'?#<>]+"
 )
 QUERY_RE = re.compile(r"(?P<path>/[^\s\"'?#<>]*)\?[^\s\"'#<>]*")

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "checklists",
     "reminders",
     "security",
+    "handoff",
 ]
 
 MIDDLEWARE = [

@@ -16,5 +16,6 @@ urlpatterns = [
     path("guidance/", include("checklists.urls")),
     path("reminders/", include("reminders.urls")),
     path("security/", include("security.urls")),
+    path("", include("handoff.urls")),
     path("", include("accounts.urls")),
 ]

@@ -29,6 +29,19 @@ class SecurityEvent(models.Model):
         ACCOUNT_DELETED = "account_deleted", pgettext_lazy("security event", "Account deleted")
         CALENDAR_TOKEN_REGENERATED = "calendar_token_regenerated", _("Calendar link replaced")
         SESSIONS_REVOKED = "sessions_revoked", _("Other sessions signed out")
+        # "If I go quiet" (the handoff app).
+        QUIET_PLAN_SAVED = "quiet_plan_saved", _("Quiet period set")
+        QUIET_PLAN_CANCELLED = "quiet_plan_cancelled", _("Quiet period turned off")
+        QUIET_CONTACT_ADDED = "quiet_contact_added", _("Trusted contact added")
+        QUIET_CONTACT_CONFIRMED = "quiet_contact_confirmed", _("Trusted contact confirmed")
+        QUIET_CONTACT_REMOVED = "quiet_contact_removed", _("Trusted contact removed")
+        QUIET_STILL_HERE = "quiet_still_here", _("Confirmed you are still here")
+        QUIET_WARNING_SENT = "quiet_warning_sent", _("Quiet period warning sent")
+        QUIET_HANDOFF_SENT = "quiet_handoff_sent", _("Handoff sent to trusted contacts")
+        QUIET_HANDOFF_OPENED = "quiet_handoff_opened", _("Handoff page opened by a contact")
+        QUIET_OWNER_RETURNED = "quiet_owner_returned", _(
+            "Back after a handoff: contacts' access ended"
+        )
 
     # SET_NULL, not CASCADE, so an event can outlive or lack a user (a failed sign-in
     # for an unknown address, "account deleted"). Deleting a user still removes their

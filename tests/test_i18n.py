@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.forms import CheckInForm, ExchangeAccountForm
+from handoff.forms import ContactForm, QuietPlanForm
+from handoff.models import QuietPlan
 from reminders.forms import ReminderPreferenceForm
 from security.forms import DeleteAccountForm
 from tests.conftest import reauthenticate
@@ -166,6 +168,7 @@ def test_no_form_label_ends_in_a_colon(owner):
     forms = [
         ExchangeAccountForm(owner=owner), CheckInForm(account=account),
         ReminderPreferenceForm(), DeleteAccountForm(user=owner),
+        QuietPlanForm(), ContactForm(plan=QuietPlan(owner=owner)),
     ]
     for language in ("en", "ja", "zh-hans"):
         with translation.override(language):

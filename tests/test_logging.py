@@ -73,6 +73,7 @@ def test_the_url_conf_has_the_secret_routes_we_know_of():
     assert {
         "reminder_unsubscribe", "reminder_unsubscribe_one_click", "reminder_calendar_feed",
         "account_confirm_email", "account_reset_password_from_key",
+        "quiet_here_link", "handoff_confirm", "handoff_page",
     } <= names
 
 

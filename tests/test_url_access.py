@@ -74,6 +74,13 @@ PUBLIC = {
     "CSRF-exempt by design (mail providers POST it without cookies)",
     "reminder_calendar_feed": "calendar feed polled by calendar apps: a random bearer token "
     "stored only as its SHA-256 hash",
+    # "If I go quiet" links from emails (handoff/tokens.py): contacts have no account here.
+    "quiet_here_link": "\"I'm here\" from a warning email: a signed, time-limited token; GET "
+    "asks, the CSRF-protected POST acts; rate-limited",
+    "handoff_confirm": "a trusted contact confirms: a signed, time-limited token; GET asks, "
+    "the POST confirms; rate-limited",
+    "handoff_page": "a contact's handoff page: a random bearer token stored only as its "
+    "SHA-256 hash, 30 days; GET shows a button, the POST shows the page; rate-limited",
 }
 
 # Patterns only staff may open (outside the admin), by URL name.
@@ -104,6 +111,10 @@ KWARGS: dict[str, Kwarg] = {
     ),
     "state": Kwarg(lambda w: StepProgress.State.DONE, False, "a step state (done/skipped)"),
     "channel_pk": Kwarg(lambda w: w.channel.pk, True, "the owner's notification channel"),
+    "contact_pk": Kwarg(lambda w: w.quiet_contact.pk, True, "the owner's trusted contact"),
+    "here_token": Kwarg(lambda w: w.here_token, False, "signed \"I'm here\" token"),
+    "confirm_token": Kwarg(lambda w: w.confirm_token, False, "signed contact confirmation"),
+    "access_token": Kwarg(lambda w: w.access_token, False, "a contact's handoff token"),
     "token": Kwarg(
         lambda w: w.unsubscribe_token, False,
         "a reminders credential in the URL (signed unsubscribe token or calendar feed "
@@ -285,7 +296,26 @@ def build_world(owner, other_user) -> SimpleNamespace:
     )
     _add_reminders(world)
     _add_security_events(world)
+    _add_quiet_plan(world)
     return world
+
+
+def _add_quiet_plan(world: SimpleNamespace) -> None:
+    """A quiet plan already handed off to one confirmed contact, whose link still works."""
+    from handoff import services, tokens
+    from handoff.models import QuietPlan
+
+    now = timezone.now()
+    plan = services.save_plan(None, QuietPlan(owner=world.owner, quiet_days=90), now)
+    contact = plan.contacts.create(email="trusted@example.net", confirmed_at=now)
+    world.access_token = tokens.new_access_token()
+    contact.access_token_hash = tokens.access_token_hash(world.access_token)
+    contact.access_expires_at = now + tokens.ACCESS_LIFETIME
+    contact.save()
+    QuietPlan.objects.filter(pk=plan.pk).update(state=QuietPlan.State.HANDED_OFF)
+    world.quiet_contact = contact
+    world.here_token = tokens.here_token(plan.pk)
+    world.confirm_token = tokens.confirm_token(contact.pk)
 
 
 def _add_security_events(world: SimpleNamespace) -> None:
@@ -358,7 +388,7 @@ def html_pages(world: SimpleNamespace) -> dict[str, str]:
 
 SNAPSHOT_APPS = (
     "users", "accounts", "checklists", "reminders", "security", "account", "mfa",
-    "django_tasks_db",
+    "django_tasks_db", "handoff",
 )
 # Rows a request may legitimately write even when it is refused.
 SNAPSHOT_IGNORED = {
@@ -405,7 +435,7 @@ def test_the_walk_finds_our_views_and_skips_only_listed_includes():
     # admin's, which is walked below).
     for route in excluded["allauth.urls"]:
         assert not route.view.startswith(
-                ("accounts.", "checklists.", "reminders.", "security.", "users.")
+                ("accounts.", "checklists.", "reminders.", "security.", "users.", "handoff.")
             ), route
 
 
