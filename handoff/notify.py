@@ -2,8 +2,11 @@
 
 Warnings go to the owner in their language (`User.email_language`); a contact has no
 account here, so their emails are written in the owner's language too (the owner chose
-them and likely shares it). `warn_owner` is the one entry point for warnings, so chat
-channels can be added to it later without touching the sweep.
+them and likely shares it). `warn_owner` is the one entry point for warnings: the
+email to the sign-in address, then every channel the owner set to get quiet warnings
+(reminders/channels.py): another verified address gets the same email, a chat or push
+channel a short text whose only link is the quiet page, behind sign-in (the email's
+signed "I'm here" link stays out of chat services' logs).
 
 Sent with Django's mailer, synchronously: a sweep sends a handful of these a day. A send
 that fails after its claim is logged on the claim (`error`) and not retried, so a
@@ -15,8 +18,11 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from config.dates import format_date
+from reminders import channels
+from reminders.models import Channel, ChannelKind
 
 from . import tokens
 
@@ -48,13 +54,49 @@ def warn_owner(plan, days_left: int) -> None:
     owner = plan.owner
     with translation.override(owner.email_language):
         ends_on = format_date(plan.ends_at.date())
-    _send(owner.email, owner.email_language, "warning", {
+    context = {
         "days_left": days_left,
         "ends_on": ends_on,
         "here_url": _url("quiet_here_link", tokens.here_token(plan.pk)),
         "plan_url": _url("quiet_plan"),
         "contacts": plan.contacts.filter(confirmed_at__isnull=False).count(),
-    })
+    }
+    _send(owner.email, owner.email_language, "warning", context)
+    for channel in Channel.objects.filter(user=owner, enabled=True, gets_quiet_warnings=True):
+        _warn_on_channel(channel, owner.email_language, context)
+
+
+def _warn_on_channel(channel: Channel, language: str, context: dict) -> None:
+    """One channel's copy of the warning. A failing channel is noted on its card and
+    does not stop the others: the email to the sign-in address has already gone."""
+    try:
+        if channel.kind == ChannelKind.EMAIL:
+            _send(channel.email, language, "warning", context)
+        else:
+            channels.send(channel, _chat_warning(language, context))
+    except Exception as error:  # noqa: BLE001 - any channel failure is the channel's own
+        channels.note_outcome(channel.pk, sent=False, error=str(error))
+    else:
+        channels.note_outcome(channel.pk, sent=True)
+
+
+def _chat_warning(language: str, context: dict) -> channels.ChatMessage:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        days = context["days_left"]
+        return channels.ChatMessage(
+            title=ngettext(
+                "Dormant Guard: your trusted contacts get your handoff in %(days)d day",
+                "Dormant Guard: your trusted contacts get your handoff in %(days)d days",
+                days,
+            ) % {"days": days},
+            body="\n".join([
+                gettext(
+                    "You have not signed in or recorded a check-in for a while. Sign in "
+                    "and press “I'm here” to keep your plan waiting: %(url)s"
+                ) % {"url": context["plan_url"]},
+                gettext("We will never ask for your password, 2FA codes or recovery phrase."),
+            ]),
+        )
 
 
 def ask_contact_to_confirm(contact) -> None:

@@ -13,6 +13,7 @@ from django.utils import translation
 
 from users.adapters import decrypt_text
 
+from .chat_service import service  # noqa: F401 - the local chat service fixture, for every test module
 from .factories import UserFactory
 
 

@@ -12,7 +12,9 @@ from accounts.models import CheckIn
 from handoff import services
 from handoff.models import QuietClaim, QuietPlan, TrustedContact
 from handoff.sweep import run_quiet_sweep
+from reminders.models import Channel, ChannelKind
 from security.models import SecurityEvent
+from tests.chat_service import ALLOW_LOOPBACK, add_channel, json_url
 from tests.factories import ExchangeAccountFactory
 from tests.handoff_support import CONTACTS, DAY, T0, armed_plan, link_in, sent_to
 
@@ -239,3 +241,39 @@ class RefusingBackend:
         import smtplib
 
         raise smtplib.SMTPDataError(554, b"refused")
+
+
+@ALLOW_LOOPBACK
+def test_warnings_also_go_to_every_channel_set_for_them(owner, service, time_machine):
+    """A chat channel gets a short warning linking only to the quiet page (the email's
+    signed "I'm here" link stays out of chat services); another verified address gets
+    the email; a channel switched off, or not set for warnings, gets nothing; a failing
+    channel is noted on its card and doesn't stop the others."""
+    time_machine.move_to(T0, tick=False)
+    armed_plan(owner)
+    chat = add_channel(owner, json_url(service), name="Phone")
+    add_channel(owner, json_url(service, "/off"), name="Off", enabled=False)
+    add_channel(owner, json_url(service, "/digests-only"), name="Digests",
+                gets_quiet_warnings=False)
+    broken = add_channel(owner, "json://127.0.0.1:9/closed", name="Broken")
+    Channel.objects.create(user=owner, kind=ChannelKind.EMAIL, name="Work",
+                           email="owner.work@example.com")
+    mail.outbox.clear()
+
+    at = T0 + 60 * DAY + HOUR
+    time_machine.move_to(at, tick=False)
+    run_quiet_sweep(now=at)
+
+    [request] = service.received
+    payload = request.json()
+    assert "30 days" in payload["title"]
+    assert "https://guard.example.com/quiet/" in payload["message"]
+    assert "/h/" not in payload["message"]
+    assert [m.subject for m in sent_to("owner.work@example.com")] == [
+        "Your trusted contacts will be emailed in 30 days"
+    ]
+    assert len(sent_to(owner.email)) == 1
+    chat.refresh_from_db()
+    broken.refresh_from_db()
+    assert chat.last_sent_at == at and chat.last_error == ""
+    assert broken.last_error and broken.last_error_at == at

@@ -7,15 +7,11 @@ Nothing here reaches the internet: every send goes to a server this module start
 """
 
 import html
-import http.server
 import ipaddress
-import json
 import logging
 import socket
 import threading
 import time
-from collections import deque
-from dataclasses import dataclass, field
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -33,84 +29,17 @@ from reminders.models import MAX_CHANNELS_PER_USER, Channel, ChannelKind, Remind
 from reminders.outbox import TEST_REMINDERS_PER_HOUR, SendTestState, send_test_reminder
 from reminders.sending import MAX_ATTEMPTS, RETRY_BACKOFF
 from reminders.sweep import run_sweep
+from tests.chat_service import ALLOW_LOOPBACK, TOKEN, add_channel, json_url
 from tests.factories import UserFactory
 from tests.test_reminders_support import NOW, due_user, set_preference
 
 pytestmark = pytest.mark.django_db
 
-ALLOW_LOOPBACK = override_settings(NOTIFY_ALLOW_PRIVATE_NETWORKS=True)
-TOKEN = "s3cretTopicTok9"  # stands for the token part of a channel URL
 
 
 @pytest.fixture(autouse=True)
 def _pinned(time_machine):
     time_machine.move_to(NOW, tick=False)
-
-
-# --- A local HTTP server that plays the chat service ---------------------------------------
-
-
-@dataclass
-class Received:
-    path: str
-    body: bytes
-
-    def json(self) -> dict:
-        return json.loads(self.body)
-
-
-@dataclass
-class ServiceState:
-    statuses: deque = field(default_factory=deque)  # next answers; 200 once empty
-    delay: float = 0.0  # seconds to hold each answer back
-    redirect_to: str = ""  # answer 307 with this Location instead
-    received: list[Received] = field(default_factory=list)
-
-
-class Service(http.server.BaseHTTPRequestHandler):
-    state: ServiceState
-
-    def do_POST(self):  # noqa: N802 - http.server's name
-        length = int(self.headers.get("Content-Length") or 0)
-        self.state.received.append(Received(self.path, self.rfile.read(length)))
-        status = self.state.statuses.popleft() if self.state.statuses else 200
-        time.sleep(self.state.delay)
-        if self.state.redirect_to:
-            self.send_response(307)
-            self.send_header("Location", self.state.redirect_to)
-            self.end_headers()
-            return
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def log_message(self, *args):  # keep the test output quiet
-        pass
-
-
-@pytest.fixture
-def service():
-    state = ServiceState()
-    handler = type("Handler", (Service,), {"state": state})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.port = server.server_address[1]
-    yield state
-    server.shutdown()
-    server.server_close()
-
-
-def add_channel(user, url: str, **fields) -> Channel:
-    return Channel.objects.create(
-        user=user, kind=ChannelKind.APPRISE, name=fields.pop("name", "Phone"),
-        url_encrypted=channels.encrypt_url(url), url_hint=channels.mask_url(url), **fields,
-    )
-
-
-def json_url(service, path=f"/hook/{TOKEN}") -> str:
-    return f"json://127.0.0.1:{service.port}{path}"
 
 
 # --- Sending through Apprise ------------------------------------------------------------------

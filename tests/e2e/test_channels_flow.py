@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 from reminders.models import Channel
 from tests.e2e.pages import sign_in
 from tests.factories import UserFactory
-from tests.test_reminders_channels import service  # noqa: F401 - the local webhook fixture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +16,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 @override_settings(NOTIFY_ALLOW_PRIVATE_NETWORKS=True)
-def test_add_a_json_channel_and_send_a_test(page, live_server, service, csp_violations,  # noqa: F811
+def test_add_a_json_channel_and_send_a_test(page, live_server, service, csp_violations,
                                             screenshot):
     user = UserFactory(email="chatty@example.com")
     sign_in(page, live_server, user)
