@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.secret_detection import reject_secrets
 
@@ -30,7 +31,7 @@ class QuietPlan(models.Model):
     class State(models.TextChoices):
         ARMED = "armed", _("Watching")
         HANDED_OFF = "handed_off", _("Handed off to your contacts")
-        CANCELLED = "cancelled", _("Off")
+        CANCELLED = "cancelled", pgettext_lazy("quiet plan state", "Off")
 
     owner = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiet_plan"

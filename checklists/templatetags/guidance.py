@@ -6,7 +6,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from checklists.markdown import render_markdown
-from config.lists import join_clauses
+from config.lists import join_clauses, join_items
 
 register = template.Library()
 
@@ -14,6 +14,12 @@ register = template.Library()
 @register.filter
 def markdown(text: str) -> SafeString:
     return render_markdown(text)
+
+
+@register.filter
+def items(names: Iterable[str]) -> str:
+    """`{{ names|items }}`: 'a, b' in English, 'a、b' in Chinese (config/lists.py)."""
+    return join_items(names)
 
 
 @register.filter
