@@ -49,7 +49,8 @@ class ChannelForm(NoLabelColon, forms.ModelForm):
         self.fields["email"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (address.email, address.email) for address in verified
         ]
-        self.fields["name"].validators = [reject_secrets]
+        # Added to, not replacing, the field's own checks (length, NUL characters).
+        self.fields["name"].validators.append(reject_secrets)
         if "kind" in self.fields:  # no empty "select an option" radio
             self.fields["kind"].choices = ChannelKind.choices  # type: ignore[attr-defined]
             self.fields["kind"].initial = ChannelKind.APPRISE

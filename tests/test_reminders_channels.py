@@ -348,6 +348,20 @@ def test_a_secret_in_the_name_is_refused(owner_client):
     assert response.status_code == 200 and not Channel.objects.exists()
 
 
+@pytest.mark.parametrize("name", ["\x00", "a\x00b", "n" * 61])
+def test_the_name_keeps_its_length_and_nul_checks_beside_the_secret_check(owner_client, owner,
+                                                                         name):
+    """PostgreSQL refuses NUL in text: the form must stop it (and an over-long name)
+    with an error beside the field, not a 500 at save."""
+    channel = add_channel(owner, f"discord://1/{TOKEN}", name="Phone")
+    response = owner_client.post(reverse("reminder_channel_edit", args=[channel.pk]),
+                                 {"name": name})
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"]
+    channel.refresh_from_db()
+    assert channel.name == "Phone"
+
+
 def test_a_user_has_at_most_the_channel_cap(owner_client, owner):
     for n in range(MAX_CHANNELS_PER_USER):
         add_channel(owner, f"discord://{n}/{TOKEN}", name=f"c{n}")
