@@ -162,8 +162,8 @@ def check_in_today(request, pk: int):
     today = timezone.localdate()
     _, created = services.record_check_in(account, today)
     if request.htmx:
-        return render(request, "accounts/_account_row.html", {
-            "item": overview_of(account, today), "today": today, "just_checked_in": True,
+        return render(request, "accounts/_account_rows.html", {
+            "items": [overview_of(account, today)], "today": today, "just_checked_in": True,
         })
     if created:
         messages.success(
