@@ -17,7 +17,13 @@ Rules, so a cached fragment can never show one user's data to another:
   each combination is kept for the life of the process (capped, see MAX_ENTRIES).
 
 With DEBUG on nothing is kept, so edited templates show at once.
+
+A kept fragment loses its indentation: whitespace between tags that holds a line break
+becomes that line break alone, which a browser renders the same (one space, or nothing
+between block elements), so fragments must not contain <pre> or <textarea>.
 """
+
+import re
 
 from django import template
 from django.conf import settings
@@ -25,6 +31,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 register = template.Library()
+
+INDENTATION = re.compile(r">[ \t]*\n\s*<")
 
 MAX_ENTRIES = 2000
 _rendered: dict[tuple, str] = {}
@@ -40,7 +48,7 @@ class FragmentNode(template.Node):
         key = (self.name, get_language(), *(v.resolve(context) for v in self.values))
         html = _rendered.get(key)
         if html is None:
-            html = self.nodelist.render(context)
+            html = INDENTATION.sub(">\n<", self.nodelist.render(context))
             if len(_rendered) < MAX_ENTRIES:
                 _rendered[key] = html
         return mark_safe(html)  # noqa: S308 (template output, escaped when rendered)
