@@ -90,8 +90,9 @@ def measure(pages: list[tuple[str, harness.Server, str, str, str]], args) -> dic
 
 def ratio_stats(runs: dict, page: str, reference: str) -> dict:
     """page / reference: of the pooled totals, and per round (median, min, max)."""
-    per_round = [round(a / b, 3) for a, b in
-                 zip(runs[page].get("per_slice_rps", []), runs[reference].get("per_slice_rps", []))]
+    pairs = zip(runs[page].get("per_slice_rps", []), runs[reference].get("per_slice_rps", []),
+                strict=True)
+    per_round = [round(a / b, 3) for a, b in pairs]
     pooled = runs[page]["rps"] / runs[reference]["rps"]
     if not per_round:
         per_round = [round(pooled, 3)]
@@ -141,12 +142,14 @@ def main() -> None:
                                ceiling_log) as reference:
         client = harness.sign_in(server.base, prepare.load_email())
         ceiling_client = ceiling_ref.sign_in(reference.base)
+        # wrk sends every cookie the browser would hold after signing in (the session,
+        # the CSRF cookie, the language), so no page sets a fresh one on every answer.
         cookies = {}
         for label, c in (("app", client), ("ceiling", ceiling_client)):
-            session = harness.session_cookie(c)
-            assert session is not None  # sign_in() raises when there is none
-            cookies[label] = "=".join(session)
-        harness.log("signed in over HTTP to both servers")
+            assert harness.session_cookie(c) is not None  # sign_in() raises otherwise
+            cookies[label] = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
+        harness.log(f"signed in over HTTP to both servers; cookies: "
+                    f"{[k for k in client.cookies]}, {[k for k in ceiling_client.cookies]}")
         pages = check_pages(client, ceiling_client)
         plan = [
             ("ceiling", reference, ceiling_ref.PAGE, cookies["ceiling"], args.ceiling_db),
