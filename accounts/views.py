@@ -24,6 +24,12 @@ from .status import Status
 from .translatable import reader_language
 
 CHART_MONTHS = 6
+# Columns the dashboard never reads; the exchange's loaded_values is JSON to decode.
+DASHBOARD_UNUSED = (
+    "login_hint", "notes", "opened_on", "created_at", "updated_at",
+    "exchange__loaded_values", "exchange__website", "exchange__features_source",
+    "exchange__features_checked_on",
+)
 
 
 def home(request):
@@ -44,7 +50,7 @@ def _filtered(items, status: str, exchange: str):
 @login_required
 def dashboard(request):
     today = timezone.localdate()
-    board = build_dashboard(owned_accounts(request.user).active(), today)
+    board = build_dashboard(owned_accounts(request.user).active().defer(*DASHBOARD_UNUSED), today)
     status = request.GET.get("status", "")
     exchange = request.GET.get("exchange", "")
     entries = [
