@@ -142,15 +142,16 @@ def main() -> None:
                                ceiling_log) as reference:
         client = harness.sign_in(server.base, prepare.load_email())
         ceiling_client = ceiling_ref.sign_in(reference.base)
-        # wrk sends every cookie the browser would hold after signing in (the session,
-        # the CSRF cookie, the language), so no page sets a fresh one on every answer.
+        pages = check_pages(client, ceiling_client)
+        # wrk sends every cookie the browser holds once it has shown a page after signing
+        # in (the session, the CSRF cookie; the "signed in" message cookie is gone by
+        # then), so no page sets a fresh cookie or shows a message on every answer.
         cookies = {}
         for label, c in (("app", client), ("ceiling", ceiling_client)):
             assert harness.session_cookie(c) is not None  # sign_in() raises otherwise
             cookies[label] = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
         harness.log(f"signed in over HTTP to both servers; cookies: "
                     f"{[k for k in client.cookies]}, {[k for k in ceiling_client.cookies]}")
-        pages = check_pages(client, ceiling_client)
         plan = [
             ("ceiling", reference, ceiling_ref.PAGE, cookies["ceiling"], args.ceiling_db),
             ("trivial", server, TRIVIAL, cookies["app"], args.db),
