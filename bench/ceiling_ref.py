@@ -36,7 +36,7 @@ def env(db: str = DEFAULT_DB) -> dict[str, str]:
 
 def manage(environ: dict[str, str], *args: str) -> None:
     subprocess.run(  # noqa: S603 (fixed argv: this interpreter and manage.py)
-        [harness.PYTHON, "manage.py", *args], cwd=CEILING_DIR, env=environ, check=True,
+        [harness.PYTHON, "manage_ceiling.py", *args], cwd=CEILING_DIR, env=environ, check=True,
         stdout=subprocess.DEVNULL,
     )
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""manage.py for the ceiling reference (bench/ceiling/ceiling/settings.py)."""
+"""manage.py for the ceiling reference (bench/ceiling/ceiling/settings.py); named apart
+from the project's manage.py so mypy sees two modules."""
 import os
 import sys
 
