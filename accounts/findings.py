@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .models import KycStatus, PhoneStatus, TwoFactorMethod
@@ -44,10 +45,14 @@ SEVERITY_WEIGHTS: dict[Severity, int] = {
 
 @dataclass(frozen=True)
 class Finding:
+    """Title and explanation are lazy: the dashboard builds every finding of every
+    account to score it but shows one title per row, and translating all of them
+    cost more than rendering the rows."""
+
     code: str
     severity: Severity
-    title: str
-    explanation: str
+    title: str | Promise
+    explanation: str | Promise
     fix_anchor: str
 
     @property

@@ -165,20 +165,22 @@ class HttpClient:
         return self.request("GET", path, headers=headers)
 
 
-def sign_in(base: str, email: str, password: str = PASSWORD) -> HttpClient:
-    """Sign in through the login form; the client then holds the session cookie."""
+def sign_in(base: str, email: str, password: str = PASSWORD, login_path: str = "/auth/login/",
+            login_field: str = "login") -> HttpClient:
+    """Sign in through the login form; the client then holds the session cookie.
+    (The ceiling reference uses Django's LoginView: /login/ and "username".)"""
     client = HttpClient(base)
-    page = client.get("/auth/login/")
+    page = client.get(login_path)
     if page.status != 200:
-        raise RuntimeError(f"GET /auth/login/ answered {page.status}")
+        raise RuntimeError(f"GET {login_path} answered {page.status}")
     match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
     if not match:
         raise RuntimeError("no CSRF token in the login form")
     form = urllib.parse.urlencode({
-        "csrfmiddlewaretoken": match.group(1).decode(), "login": email, "password": password,
+        "csrfmiddlewaretoken": match.group(1).decode(), login_field: email, "password": password,
     }).encode()
-    answer = client.request("POST", "/auth/login/", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Referer": base + "/auth/login/",
+    answer = client.request("POST", login_path, body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Referer": base + login_path,
     })
     if answer.status != 302 or not session_cookie(client):
         raise RuntimeError(f"sign-in as {email} failed: {answer.status} {answer.body[:300]!r}")
@@ -222,21 +224,23 @@ class Server:
 
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], port: int = DEFAULT_PORT, workers: int | None = None,
-             log_path: Path | None = None, wait: bool = True) -> Iterator[Server]:
-    """gunicorn with deploy/gunicorn.conf.py on 127.0.0.1:port; yields its URL and pid."""
+             log_path: Path | None = None, wait: bool = True, app: str = "config.wsgi",
+             chdir: Path = ROOT, health: str = "/healthz/") -> Iterator[Server]:
+    """gunicorn with deploy/gunicorn.conf.py on 127.0.0.1:port; yields its URL and pid.
+    `app` and `chdir` serve another project (the ceiling reference) with the same config."""
     # No access log unless asked for: writing a line per request would be measured too.
     server_env = {"ACCESS_LOG": "off", **env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
     if workers:
         server_env["WEB_CONCURRENCY"] = str(workers)
     log_file = open(log_path or os.devnull, "w")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(  # noqa: S603
-        [str(VENV_BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
-        cwd=ROOT, env=server_env, stdout=log_file, stderr=subprocess.STDOUT,
+        [str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "deploy/gunicorn.conf.py"), app],
+        cwd=chdir, env=server_env, stdout=log_file, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         if wait:
-            wait_for(base + "/healthz/", process=process)
+            wait_for(base + health, process=process)
         yield Server(base, process.pid)
     finally:
         process.send_signal(signal.SIGTERM)

@@ -5,6 +5,7 @@
 Users (password demo-password-2024, all accounts live, none archived):
     bench-load-1@example.com      25 accounts  (bench_load.py, bench_weight.py)
     bench-scale-N-1@example.com   N accounts for N in 1, 25, 100, 500 (bench_scale.py)
+and the ceiling reference's database, bench_ceiling, with its one user (bench_load.py).
 """
 
 import argparse
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import ceiling_ref  # noqa: E402
 import harness  # noqa: E402
 
 LOAD_PREFIX = "bench-load"
@@ -41,7 +43,10 @@ def prepare(db: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=harness.DEFAULT_DB)
-    prepare(parser.parse_args().db)
+    parser.add_argument("--ceiling-db", default=ceiling_ref.DEFAULT_DB)
+    args = parser.parse_args()
+    prepare(args.db)
+    ceiling_ref.prepare(args.ceiling_db)  # bench_load.py's reference (bench/ceiling/)
 
 
 if __name__ == "__main__":

@@ -128,6 +128,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {% load fragments %}: the base layout's parts, rendered once per process.
+            "libraries": {"fragments": "config.fragments"},
         },
     },
 ]
