@@ -13,12 +13,13 @@ that fails after its claim is logged on the claim (`error`) and not retried, so 
 contact never gets two different handoff links; the owner sees it on the quiet page.
 """
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from config.dates import format_date
 from reminders import channels
@@ -27,6 +28,8 @@ from reminders.models import Channel, ChannelKind
 from . import tokens
 
 SUBJECT_MAX_LENGTH = 150
+# The same words as the reminder sender's skip reason, so the catalogs hold one entry.
+UNVERIFIED = gettext_noop("The email address is not verified.")
 
 
 def _site_url() -> str:
@@ -71,6 +74,10 @@ def _warn_on_channel(channel: Channel, language: str, context: dict) -> None:
     does not stop the others: the email to the sign-in address has already gone."""
     try:
         if channel.kind == ChannelKind.EMAIL:
+            if not _still_verified(channel):
+                # Removed from the owner's addresses since: the signed link stays home.
+                channels.note_outcome(channel.pk, sent=False, error=UNVERIFIED)
+                return
             _send(channel.email, language, "warning", context)
         else:
             channels.send(channel, _chat_warning(language, context))
@@ -78,6 +85,12 @@ def _warn_on_channel(channel: Channel, language: str, context: dict) -> None:
         channels.note_outcome(channel.pk, sent=False, error=str(error))
     else:
         channels.note_outcome(channel.pk, sent=True)
+
+
+def _still_verified(channel: Channel) -> bool:
+    return EmailAddress.objects.filter(
+        user_id=channel.user_id, email__iexact=channel.email, verified=True
+    ).exists()
 
 
 def _chat_warning(language: str, context: dict) -> channels.ChatMessage:

@@ -4,6 +4,7 @@ A 90-day plan started at T0 warns the owner at 30, 7 and 1 days before T0+90d, e
 once however often the sweep runs, then emails each confirmed contact once."""
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -247,8 +248,9 @@ class RefusingBackend:
 def test_warnings_also_go_to_every_channel_set_for_them(owner, service, time_machine):
     """A chat channel gets a short warning linking only to the quiet page (the email's
     signed "I'm here" link stays out of chat services); another verified address gets
-    the email; a channel switched off, or not set for warnings, gets nothing; a failing
-    channel is noted on its card and doesn't stop the others."""
+    the email, an address removed since gets nothing; a channel switched off, or not set
+    for warnings, gets nothing; a failing channel is noted on its card and doesn't stop
+    the others."""
     time_machine.move_to(T0, tick=False)
     armed_plan(owner)
     chat = add_channel(owner, json_url(service), name="Phone")
@@ -256,8 +258,11 @@ def test_warnings_also_go_to_every_channel_set_for_them(owner, service, time_mac
     add_channel(owner, json_url(service, "/digests-only"), name="Digests",
                 gets_quiet_warnings=False)
     broken = add_channel(owner, "json://127.0.0.1:9/closed", name="Broken")
+    EmailAddress.objects.create(user=owner, email="owner.work@example.com", verified=True)
     Channel.objects.create(user=owner, kind=ChannelKind.EMAIL, name="Work",
                            email="owner.work@example.com")
+    removed = Channel.objects.create(user=owner, kind=ChannelKind.EMAIL, name="Old",
+                                     email="owner.old@example.com")  # no longer verified
     mail.outbox.clear()
 
     at = T0 + 60 * DAY + HOUR
@@ -273,6 +278,9 @@ def test_warnings_also_go_to_every_channel_set_for_them(owner, service, time_mac
         "Your trusted contacts will be emailed in 30 days"
     ]
     assert len(sent_to(owner.email)) == 1
+    assert sent_to("owner.old@example.com") == []
+    removed.refresh_from_db()
+    assert removed.last_error == "The email address is not verified."
     chat.refresh_from_db()
     broken.refresh_from_db()
     assert chat.last_sent_at == at and chat.last_error == ""
