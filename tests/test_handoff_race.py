@@ -4,18 +4,18 @@ On every database: two sweepers that read the same plan before either claimed it
 race, replayed step by step) insert one claim row between them. On PostgreSQL: real
 threads, each with its own connection, started together over committed rows."""
 
-import threading
 from collections import Counter
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 
 from handoff import sweep
 from handoff.models import QuietClaim, QuietPlan
 from handoff.sweep import QuietSweepReport, run_quiet_sweep
 from tests.factories import UserFactory
 from tests.handoff_support import CONTACTS, DAY, T0, armed_plan
+from tests.racing import run_racing
 
 
 @pytest.mark.django_db
@@ -87,24 +87,7 @@ def test_two_sweeper_threads_send_each_email_exactly_once(time_machine, days_in)
         armed_plan(user, contacts=[f"c{n}a@example.net", f"c{n}b@example.net"])
     at = T0 + days_in * DAY
     time_machine.move_to(at, tick=False)
-    start = threading.Barrier(2)
-    reports, errors = [], []
-
-    def sweeper():
-        try:
-            start.wait()
-            reports.append(run_quiet_sweep(now=at))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=sweeper) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    reports = run_racing(lambda: run_quiet_sweep(now=at))
     recipients = Counter(m.to[0] for m in mail.outbox)
     if days_in == 60:
         assert recipients == {user.email: 1 for user in owners}

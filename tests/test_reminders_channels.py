@@ -10,7 +10,6 @@ import html
 import ipaddress
 import logging
 import socket
-import threading
 import time
 
 import pytest
@@ -31,6 +30,7 @@ from reminders.sending import MAX_ATTEMPTS, RETRY_BACKOFF
 from reminders.sweep import run_sweep
 from tests.chat_service import ALLOW_LOOPBACK, TOKEN, add_channel, json_url
 from tests.factories import UserFactory
+from tests.racing import run_racing
 from tests.test_reminders_support import NOW, due_user, set_preference
 
 pytestmark = pytest.mark.django_db
@@ -592,28 +592,11 @@ RACE_USERS = 30
 def test_two_racing_sweepers_send_each_channel_message_exactly_once(service):
     from collections import Counter
 
-    from django.db import connections
 
     for n in range(RACE_USERS):
         add_channel(due_user(f"racer{n}@example.com"), json_url(service, f"/u{n}"))
-    start = threading.Barrier(2)
-    reports, errors = [], []
-
-    def sweeper():
-        try:
-            start.wait()
-            reports.append(run_sweep(now=NOW, batch_size=3))
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=sweeper) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert errors == [] and len(reports) == 2
+    reports = run_racing(lambda: run_sweep(now=NOW, batch_size=3))
+    assert len(reports) == 2
     paths = Counter(request.path for request in service.received)
     assert len(paths) == RACE_USERS and set(paths.values()) == {1}
     assert len(mail.outbox) == RACE_USERS

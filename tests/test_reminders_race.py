@@ -8,18 +8,18 @@ BEGIN IMMEDIATE, so there is no race to observe there; CI runs this on PostgreSQ
 import datetime
 import subprocess
 import sys
-import threading
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from reminders.models import ReminderLog
 from reminders.sweep import run_sweep
 from tests.factories import UserFactory
+from tests.racing import run_racing
 from tests.test_reminders_support import (
     NOW,
     account_for,
@@ -51,24 +51,7 @@ def due_users(time_machine):
 
 
 def test_two_sweeper_threads_send_each_digest_exactly_once(due_users):
-    start = threading.Barrier(2)
-    reports, errors = [], []
-
-    def sweeper():
-        try:
-            start.wait()
-            reports.append(run_sweep(now=NOW, batch_size=SMALL_BATCH))
-        except Exception as exc:  # surfaced below; a thread can't fail the test itself
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=sweeper) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert errors == []
+    reports = run_racing(lambda: run_sweep(now=NOW, batch_size=SMALL_BATCH))
     assert len(reports) == 2
 
     recipients = Counter(address for message in mail.outbox for address in message.to)
