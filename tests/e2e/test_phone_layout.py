@@ -32,7 +32,12 @@ def box(locator) -> dict:
     return found
 
 
-def test_the_avatar_shares_the_brands_row_on_a_phone(page, live_server, holder):
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ja", "ko"])
+def test_the_avatar_shares_the_brands_row_on_a_phone(page, live_server, holder, language):
+    """In every language: the picker shows the language's own name, and "简体中文" is
+    the widest of them."""
+    holder.language = language
+    holder.save(update_fields=["language"])
     page.set_viewport_size(PHONE)
     sign_in(page, live_server, holder)
     brand = box(page.locator(".site-header .brand"))
